@@ -1,0 +1,1 @@
+"""The audit chain: every business operation leaves a hash-linked event."""

@@ -1,0 +1,1 @@
+"""Signing in: passwords, the second factor, throttling, API tokens and password reset."""

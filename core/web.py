@@ -1,0 +1,92 @@
+"""Request hooks, template helpers and security headers for every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, request, session
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import authz
+from core.accounts.models import Role
+
+# Hooks that run after the route's access rule (e.g. the second-factor gate); features append.
+after_access_hooks: list = []
+
+
+def format_time(value: datetime | None, fmt: str = "yyyy-MM-dd EEE HH:mm") -> str:
+    """A UTC instant shown in Asia/Shanghai with the weekday."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def format_yuan(fen: int | None, unit: str | None = None) -> str:
+    """Integer fen shown as yuan with two decimals and the unit."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    text = f"{sign}{fen // 100:,}.{fen % 100:02d}"
+    return f"{text} {unit or _('yuan')}"
+
+
+ROLE_LABELS = {
+    Role.TENDERER: lambda: _("Tenderer"),
+    Role.AGENCY: lambda: _("Tender agency"),
+    Role.FIRM: lambda: _("Property-service firm"),
+    Role.SUPERVISOR: lambda: _("Supervisor"),
+    Role.EXPERT: lambda: _("Evaluation expert"),
+    Role.OPERATOR: lambda: _("Platform operator"),
+}
+
+
+def role_label(role: Role | None) -> str:
+    return ROLE_LABELS[role]() if role else ""
+
+
+def init_app(app) -> None:
+    @app.before_request
+    def access_and_session():
+        authz.enforce_route_rule()
+        for hook in after_access_hooks:
+            hook()
+
+    @app.after_request
+    def security_headers(response):
+        h = response.headers
+        h.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith("/api/") or current_user.is_authenticated:
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    endpoints = frozenset()
+
+    @app.before_request
+    def _endpoints_once():
+        nonlocal endpoints
+        if not endpoints:
+            endpoints = frozenset(r.endpoint for r in app.url_map.iter_rules())
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "active_membership": authz.active_membership(),
+            "active_role": authz.active_role(),
+            "current_locale": str(get_locale()),
+            "url_rules": endpoints,
+            "role_label": role_label,
+        }
+
+    app.jinja_env.filters["localtime"] = format_time
+    app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.globals["Role"] = Role
