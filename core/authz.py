@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from core.accounts.models import Membership, OrgStatus, Role
@@ -67,7 +67,7 @@ def rule_for(view_func, method: str) -> Rule | None:
 
 def active_membership() -> Membership | None:
     """The membership the signed-in user is acting in now (they can switch)."""
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
         return None
     cached = g.get("_membership", False)
     if cached is not False:

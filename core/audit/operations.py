@@ -57,13 +57,15 @@ def record_event(action: str, subject, *, actor=None, data=None, details=None, d
     else:
         db.session.flush()
         subject_type, subject_id = type(subject).__tablename__, subject.id
+    if district is None:
+        district = getattr(subject, "district_code", None)
     actor_org_id = None
     if actor is not None:
-        try:
-            m = active_membership()
-        except RuntimeError:  # outside a request (jobs, commands)
-            m = None
-        actor_org_id = m.organisation_id if m is not None and m.user_id == actor.id else None
+        m = active_membership()  # None outside a request (jobs, commands)
+        if m is not None and m.user_id == actor.id:
+            actor_org_id = m.organisation_id
+            if district is None:
+                district = m.organisation.district_code
     db.session.info.setdefault(_PENDING, []).append(
         PendingEvent(
             occurred_at=utcnow(),
@@ -145,10 +147,16 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str | None = None
+    head: str = GENESIS
 
 
-def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain from the start; name the first broken link."""
+def verify_chain(batch: int = 5000, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the chain from the start; name the first broken link.
+
+    Links alone cannot reveal events cut from the end of the chain, so operators keep the head
+    printed by an earlier run (a checkpoint, ``(seq, hash)``) and pass it back: the chain must still
+    hold that event with that hash.
+    """
     prev, expected, checked = GENESIS, 1, 0
     last_seq = 0
     while True:
@@ -156,8 +164,12 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
             sa.select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            return VerifyResult(True, checked)
+            if checkpoint and checkpoint[0] > last_seq:
+                return VerifyResult(False, checked, last_seq + 1, f"events from {last_seq + 1} to checkpoint {checkpoint[0]} are missing", prev)
+            return VerifyResult(True, checked, head=prev)
         for e in rows:
+            if checkpoint and e.seq == checkpoint[0] and e.hash != checkpoint[1]:
+                return VerifyResult(False, checked, e.seq, "differs from the checkpoint", prev)
             if e.seq != expected:
                 return VerifyResult(False, checked, expected, f"event {expected} is missing (next is {e.seq})")
             if e.prev_hash != prev:
