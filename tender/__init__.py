@@ -1,0 +1,1 @@
+"""Tenders and their lifecycle, sealed bids (招投标), opening, evaluation and award."""

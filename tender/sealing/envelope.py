@@ -1,0 +1,384 @@
+"""Sealing, inspecting and opening bid envelopes (投标文件的加密封装与开标解密).
+
+``seal`` writes an envelope in one pass with bounded memory; ``inspect`` reads the header only and
+needs no key; ``unwrap_share`` is what a custodian's own tool does after the deadline;
+``open_envelope`` takes k unwrapped shares, rebuilds the file key in memory, checks it against the
+header MAC and returns an :class:`OpenedEnvelope` that streams the sections, checking every chunk
+and every document digest. The file key never leaves this module's objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import os
+import secrets
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+from tender.sealing import hpke, manifest, shamir
+from tender.sealing.errors import (
+    BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
+)
+from tender.sealing.format import (
+    DOCUMENTS, MANIFEST, MAX_CUSTODIANS, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, encode_body,
+    parse_header, read_preamble,
+)
+from tender.sealing.stream import (
+    CHUNK, PRICE_SHEET_CT_LEN, PRICE_SHEET_PADDED, SectionWriter, check_ciphertext_length, ciphertext_length,
+    header_mac, read_section, section_key,
+)
+
+PRICE_SHEET_MAX = PRICE_SHEET_PADDED - 4
+_SHARE_CHECK_LABEL = b"tender-seal/v1 share-check"
+
+
+@dataclass(frozen=True)
+class KeyShare:
+    """One unwrapped share of a file key: what a custodian submits at the opening."""
+
+    x: int
+    y: bytes
+
+    def encode(self) -> str:
+        return bytes([self.x]).hex() + self.y.hex()
+
+    @classmethod
+    def decode(cls, text: str) -> "KeyShare":
+        try:
+            raw = bytes.fromhex(text.strip())
+        except ValueError:
+            raise BadShare("A key share must be 66 hexadecimal characters.") from None
+        if len(raw) != 33 or raw[0] == 0:
+            raise BadShare("A key share must be 66 hexadecimal characters with a non-zero index.")
+        return cls(raw[0], raw[1:])
+
+    def __repr__(self) -> str:  # never print the share value
+        return f"KeyShare(x={self.x})"
+
+
+@dataclass
+class Document:
+    """A document to seal: its name, its exact size and a binary stream to read it from."""
+
+    name: str
+    size: int
+    stream: BinaryIO
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> "Document":
+        return cls(name, len(data), io.BytesIO(data))
+
+    @classmethod
+    def from_path(cls, path, name: str | None = None) -> "Document":
+        path = Path(path)
+        return cls(name or path.name, path.stat().st_size, path.open("rb"))
+
+
+def share_check(x: int, y: bytes) -> bytes:
+    return hashlib.sha256(_SHARE_CHECK_LABEL + bytes([x]) + y).digest()[:16]
+
+
+def _epoch(deadline: datetime | int) -> int:
+    if isinstance(deadline, datetime):
+        if deadline.tzinfo is None:
+            raise InvalidInput("The deadline must be an aware datetime (UTC).")
+        return int(deadline.timestamp())
+    return int(deadline)
+
+
+def seal(
+    out: BinaryIO,
+    *,
+    tender_id: str,
+    bid_id: str,
+    bid_version: int,
+    deadline: datetime | int,
+    custodian_keys: list[bytes],
+    threshold: int,
+    price_sheet: bytes,
+    documents: Iterable[Document] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> Header:
+    """Write one envelope to ``out`` and return its header."""
+    check_identifier(tender_id, "tender id")
+    check_identifier(bid_id, "bid id")
+    if not 1 <= int(bid_version) < 2**32:
+        raise InvalidInput("The bid version must be a positive integer.")
+    documents = list(documents)
+    count = len(custodian_keys)
+    if not 1 <= count <= MAX_CUSTODIANS:
+        raise InvalidInput(f"An envelope names 1 to {MAX_CUSTODIANS} custodians.")
+    if not 1 <= threshold <= count:
+        raise InvalidInput("The threshold must be between 1 and the number of custodians.")
+    if len(price_sheet) > PRICE_SHEET_MAX:
+        raise InvalidInput(f"The price sheet is larger than {PRICE_SHEET_MAX} bytes.")
+    names = [d.name for d in documents]
+    manifest.check_names(names)
+    kids = [hpke.key_id(pk) for pk in custodian_keys]
+    if len(set(kids)) != count:
+        raise InvalidInput("The same custodian key is listed twice.")
+    when = _epoch(deadline)
+    if not 0 <= when < 2**63:
+        raise InvalidInput("The deadline is out of range.")
+
+    file_key = secrets.token_bytes(32)
+    stanzas = []
+    for (x, y), pk, kid in zip(shamir.split(file_key, threshold, count), custodian_keys, kids):
+        info = hpke.bid_share_info(tender_id, bid_id, bid_version, when, threshold, count, x, kid)
+        stanzas.append(Stanza(kid, x, share_check(x, y), hpke.wrap(y, pk, info)))
+    documents_length = sum(d.size for d in documents)
+    sections = (
+        (PRICE_SHEET, PRICE_SHEET_CT_LEN),
+        (DOCUMENTS, ciphertext_length(documents_length)),
+        (MANIFEST, ciphertext_length(manifest.manifest_length(names))),
+    )
+    draft = Header(tender_id, bid_id, int(bid_version), when, threshold, tuple(stanzas), sections)
+    body = encode_body(draft)
+    mac = header_mac(file_key, body)
+    header = parse_header(body + mac)
+    out.write(header.raw)
+    aad = header.hash
+
+    padded = struct.pack(">I", len(price_sheet)) + price_sheet
+    writer = SectionWriter(section_key(file_key, PRICE_SHEET), aad, PRICE_SHEET_PADDED, out)
+    writer.write(padded + bytes(PRICE_SHEET_PADDED - len(padded)))
+    writer.close()
+
+    salt = secrets.token_bytes(manifest.SALT_LEN)
+    writer = SectionWriter(section_key(file_key, DOCUMENTS), aad, documents_length, out)
+    entries, done = [], 0
+    for doc in documents:
+        digest = manifest.FileDigest(salt)
+        while True:
+            piece = doc.stream.read(min(CHUNK, doc.size - digest.size + 1))
+            if not piece:
+                break
+            if digest.size + len(piece) > doc.size:
+                raise InvalidInput(f"The document {doc.name!r} grew while it was being sealed.")
+            digest.update(piece)
+            writer.write(piece)
+            done += len(piece)
+            if progress:
+                progress(done, documents_length)
+        if digest.size != doc.size:
+            raise InvalidInput(f"The document {doc.name!r} is shorter than its declared size.")
+        entries.append(manifest.ManifestEntry(doc.name, doc.size, digest.digest()))
+    writer.close()
+
+    data = manifest.encode(salt, entries)
+    writer = SectionWriter(section_key(file_key, MANIFEST), aad, len(data), out)
+    writer.write(data)
+    writer.close()
+    del file_key
+    return header
+
+
+def read_header(source: BinaryIO) -> Header:
+    first = source.read(PREAMBLE.size)
+    length = read_preamble(first)
+    rest = source.read(length - len(first))
+    return parse_header(first + rest)
+
+
+def inspect(source: BinaryIO) -> Header:
+    """Read and check the header only; needs no key."""
+    return read_header(source)
+
+
+def check_binding(header: Header, tender_id: str | None, bid_id: str | None, bid_version: int | None) -> None:
+    """Refuse an envelope that belongs elsewhere (a replay into another tender, bid or version)."""
+    for what, expected, actual in (
+        ("tender", tender_id, header.tender_id),
+        ("bid", bid_id, header.bid_id),
+        ("bid version", bid_version, header.bid_version),
+    ):
+        if expected is not None and expected != actual:
+            raise WrongTender(
+                f"This envelope was sealed for {what} {actual}, not {expected}.", expected=expected, actual=actual
+            )
+
+
+def unwrap_share(header: Header, private_key, *, now: datetime | None = None) -> KeyShare:
+    """What a custodian's tool does: unwrap its share of one bid, never before the deadline."""
+    pk = hpke.public_bytes(private_key.public_key())
+    kid = hpke.key_id(pk)
+    stanza = next((s for s in header.stanzas if s.key_id == kid), None)
+    if stanza is None:
+        raise BadShare("This envelope holds no share for your key.", key_id=kid.hex())
+    now = now or datetime.now(timezone.utc)
+    if now.timestamp() < header.deadline:
+        raise TooEarly(
+            f"The bid deadline {header.deadline_at.isoformat()} has not passed; shares are unwrapped only "
+            "after it.",
+            deadline=header.deadline_at.isoformat(),
+        )
+    info = hpke.bid_share_info(
+        header.tender_id, header.bid_id, header.bid_version, header.deadline, header.threshold,
+        len(header.stanzas), stanza.x, kid,
+    )
+    y = hpke.unwrap(stanza.wrapped, private_key, info)
+    if not hmac.compare_digest(share_check(stanza.x, y), stanza.share_check):
+        raise TamperedEnvelope("The unwrapped share does not match the header's check value.")
+    return KeyShare(stanza.x, y)
+
+
+def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
+    """Check each share against the header, rebuild the file key, and check it against the MAC."""
+    shares = list(shares)
+    seen = set()
+    for share in shares:
+        if share.x in seen:
+            raise BadShare(f"Key share {share.x} was given twice.", index=share.x)
+        seen.add(share.x)
+        if not 1 <= share.x <= len(header.stanzas) or len(share.y) != 32:
+            raise BadShare(f"Key share {share.x} does not belong to this envelope.", index=share.x)
+        if not hmac.compare_digest(share_check(share.x, share.y), header.stanzas[share.x - 1].share_check):
+            raise BadShare(
+                f"Key share {share.x} is wrong: it is corrupted or belongs to another envelope.", index=share.x
+            )
+    if len(shares) < header.threshold:
+        raise NotEnoughShares(
+            f"{header.threshold} key shares are needed to open this envelope; {len(shares)} were given.",
+            needed=header.threshold,
+            given=len(shares),
+        )
+    file_key = shamir.combine([(s.x, s.y) for s in shares], header.threshold)
+    if not hmac.compare_digest(header_mac(file_key, header.raw[: -len(header.mac)]), header.mac):
+        raise TamperedEnvelope("The header does not verify with the rebuilt key: the header was changed.")
+    return file_key
+
+
+def open_envelope(
+    source: BinaryIO,
+    shares: Iterable[KeyShare],
+    *,
+    tender_id: str | None = None,
+    bid_id: str | None = None,
+    bid_version: int | None = None,
+) -> "OpenedEnvelope":
+    """Open a seekable envelope with k shares; sections are decrypted when they are read."""
+    source.seek(0)
+    header = read_header(source)
+    check_binding(header, tender_id, bid_id, bid_version)
+    end = source.seek(0, os.SEEK_END)
+    if end != header.envelope_length:
+        raise TamperedEnvelope(
+            f"The envelope is {end} bytes long but its header describes {header.envelope_length}: "
+            "it was truncated or extended."
+        )
+    return OpenedEnvelope(header, recover_file_key(header, shares), source)
+
+
+class OpenedEnvelope:
+    """An envelope whose key is known; every read checks every chunk. Call :meth:`forget` after."""
+
+    def __init__(self, header: Header, file_key: bytes, source: BinaryIO):
+        self.header = header
+        self._key = file_key
+        self._source = source
+        self._manifest: list[manifest.ManifestEntry] | None = None
+        self._salt = b""
+
+    def forget(self) -> None:
+        self._key = None
+
+    def _section(self, kind: int, what: str) -> Iterator[bytes]:
+        if self._key is None:
+            raise RuntimeError("the key of this envelope was forgotten")
+        self._source.seek(self.header.section_offset(kind))
+        length = self.header.section_length(kind)
+        return read_section(section_key(self._key, kind), self.header.hash, self._source, length, what)
+
+    def price_sheet(self) -> bytes:
+        padded = b"".join(self._section(PRICE_SHEET, "price sheet"))
+        (length,) = struct.unpack_from(">I", padded)
+        if length > PRICE_SHEET_MAX or any(padded[4 + length :]):
+            raise TamperedEnvelope("The price sheet's padding is not well formed.")
+        return padded[4 : 4 + length]
+
+    def manifest(self) -> list[manifest.ManifestEntry]:
+        if self._manifest is None:
+            data = b"".join(self._section(MANIFEST, "manifest"))
+            docs_length = check_ciphertext_length(self.header.section_length(DOCUMENTS))
+            self._salt, self._manifest = manifest.decode(data, docs_length)
+        return self._manifest
+
+    def documents(self) -> Iterator[tuple[manifest.ManifestEntry, Iterator[bytes]]]:
+        """Yield (entry, pieces) per document in order; consume each fully before the next."""
+        entries = self.manifest()
+        plain = self._section(DOCUMENTS, "documents")
+        pending = bytearray()
+
+        def pieces(entry):
+            nonlocal pending
+            digest = manifest.FileDigest(self._salt)
+            left = entry.size
+            while left:
+                if not pending:
+                    pending = bytearray(next(plain))
+                take = min(left, len(pending))
+                piece = bytes(pending[:take]) if take < len(pending) else bytes(pending)
+                del pending[:take]
+                left -= take
+                digest.update(piece)
+                yield piece
+            if not hmac.compare_digest(digest.digest(), entry.digest):
+                raise TamperedEnvelope(f"The document {entry.name!r} does not match its sealed digest.")
+
+        for entry in entries:
+            yield entry, pieces(entry)
+        for rest in plain:  # an empty documents section still has its final chunk to check
+            if rest:
+                raise TamperedEnvelope("The documents section is longer than the manifest says.")
+
+    def extract(self, directory) -> dict:
+        """Write the price sheet and documents under ``directory``; a file appears only once checked."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "price-sheet.bin").write_bytes(self.price_sheet())
+        written = []
+        for entry, pieces in self.documents():
+            partial = directory / (entry.name + ".partial")
+            with partial.open("wb") as fh:
+                for piece in pieces:
+                    fh.write(piece)
+            partial.replace(directory / entry.name)
+            written.append(entry.name)
+        return {"price_sheet": "price-sheet.bin", "documents": written}
+
+    def verify(self, sink: Callable[[bytes], object] | None = None) -> dict:
+        """Decrypt everything, checking every chunk and digest; pass plaintext to ``sink`` if given."""
+        price = self.price_sheet()
+        total = 0
+        for entry, pieces in self.documents():
+            for piece in pieces:
+                total += len(piece)
+                if sink:
+                    sink(piece)
+        return {"price_sheet_bytes": len(price), "documents": len(self.manifest()), "document_bytes": total}
+
+
+def envelope_sha256(source: BinaryIO) -> str:
+    """The SHA-256 a receipt names: over every byte of the envelope."""
+    digest = hashlib.sha256()
+    source.seek(0)
+    while block := source.read(1 << 20):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def check_structure(source: BinaryIO) -> Header:
+    """Without keys: the header parses and the length matches it (what an upload checks first)."""
+    source.seek(0)
+    header = read_header(source)
+    end = source.seek(0, os.SEEK_END)
+    if end != header.envelope_length:
+        raise MalformedEnvelope(
+            f"The envelope is {end} bytes long but its header describes {header.envelope_length}."
+        )
+    return header

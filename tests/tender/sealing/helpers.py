@@ -1,0 +1,30 @@
+"""Small builders shared by the sealing tests (no Flask, no database)."""
+
+from __future__ import annotations
+
+import io
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from tender.sealing import Document, hpke, seal
+
+DEADLINE = 1_767_225_600  # 2026-01-01T00:00:00Z, in the past for every test run
+AFTER = None
+
+
+def custodians(n: int) -> list[X25519PrivateKey]:
+    return [X25519PrivateKey.generate() for _ in range(n)]
+
+
+def public_keys(keys) -> list[bytes]:
+    return [hpke.public_bytes(k.public_key()) for k in keys]
+
+
+def make_envelope(keys, *, threshold=2, price=b'{"fee": "2.85"}', docs=None, tender="T-2026-001", bid="B-7",
+                  version=1, deadline=DEADLINE) -> bytes:
+    docs = [("plan.pdf", b"P" * 100_000), ("staff.xlsx", b"S" * 5)] if docs is None else docs
+    out = io.BytesIO()
+    seal(out, tender_id=tender, bid_id=bid, bid_version=version, deadline=deadline,
+         custodian_keys=public_keys(keys), threshold=threshold, price_sheet=price,
+         documents=[Document.from_bytes(n, d) for n, d in docs])
+    return out.getvalue()
