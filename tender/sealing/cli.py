@@ -1,0 +1,240 @@
+"""Command-line tool for custodians and firms (离线密封与开标工具).
+
+Works as ``flask seal ...`` inside the platform and, for firms and custodians who prepare bids or
+unwrap shares on their own machine, standalone as ``python -m tender.sealing.cli ...`` with only
+this package and ``cryptography`` and ``click`` installed. Passphrases are prompted for; scripts may
+pass ``--passphrase-file`` or set ``SEAL_PASSPHRASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from tender.sealing import envelope, hpke, keyfile, receipts
+from tender.sealing.errors import SealError
+
+
+class _Group(click.Group):
+    """Turn this module's errors into one plain line and exit status 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SealError as exc:
+            click.echo(f"error ({exc.code}): {exc.message}", err=True)
+            ctx.exit(2)
+
+
+@click.group("seal", cls=_Group)
+def seal_cli():
+    """Seal bids, manage custodian keys, open envelopes and verify receipts."""
+
+
+def _passphrase(passphrase_file, confirm=False) -> str:
+    if passphrase_file:
+        return Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+    if os.environ.get("SEAL_PASSPHRASE"):
+        return os.environ["SEAL_PASSPHRASE"]
+    return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+
+
+def _unlock(key_file, passphrase_file):
+    data = keyfile.parse_key_file(Path(key_file).read_text(encoding="utf-8"))
+    return keyfile.unlock_key_file(data, _passphrase(passphrase_file))
+
+
+def _out(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@seal_cli.command("keygen")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Key file to create.")
+@click.option("--label", default="", help="A name to recognise the key by.")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--scrypt-log-n", default=17, show_default=True, type=click.IntRange(14, 20))
+def keygen(out_path, label, passphrase_file, scrypt_log_n):
+    """Create a custodian key pair; print the public key to register on the platform."""
+    if Path(out_path).exists():
+        raise click.ClickException(f"{out_path} exists; choose another name so no key is overwritten.")
+    data, _ = keyfile.create_key_file(_passphrase(passphrase_file, confirm=True), label=label, n=2**scrypt_log_n)
+    fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2)
+    _out({"key_file": out_path, "key_id": data["key_id"], "public_key": data["public_key"]})
+
+
+@seal_cli.command("check-key")
+@click.option("--key-file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--challenge", type=click.Path(exists=True, dir_okay=False), help="Key check from the platform.")
+def check_key(key_file, passphrase_file, challenge):
+    """Unlock a key file and unwrap a test share (the platform's, or a local one)."""
+    key = _unlock(key_file, passphrase_file)
+    public = hpke.public_bytes(key.public_key())
+    if challenge:
+        check = json.loads(Path(challenge).read_text(encoding="utf-8"))
+        answer = keyfile.answer_key_check(check, key)
+    else:
+        local = os.urandom(32)
+        check = keyfile.make_key_check(local, public, "local-self-test")
+        answer = keyfile.answer_key_check(check, key)
+        assert keyfile.verify_key_check_answer(local, public, "local-self-test", answer)
+    _out({"ok": True, "key_id": hpke.key_id(public).hex(), "answer": answer if challenge else None})
+
+
+def _custodians(custodian_keys, custodians_file):
+    keys, meta = [], {}
+    if custodians_file:
+        meta = json.loads(Path(custodians_file).read_text(encoding="utf-8"))
+        keys = [c["public_key"] for c in meta.get("custodians", [])]
+    for item in custodian_keys:
+        path = Path(item)
+        if path.exists():
+            keys.append(keyfile.public_key_of(keyfile.parse_key_file(path.read_text(encoding="utf-8")))
+                        if path.suffix == ".json" else path.read_text().strip())
+        else:
+            keys.append(item)
+    import base64
+
+    raw = [k if isinstance(k, bytes) else base64.b64decode(k) for k in keys]
+    return raw, meta
+
+
+def _deadline(text) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise click.BadParameter("give the deadline with its time zone, e.g. 2026-12-01T10:00:00+08:00")
+    return value.astimezone(timezone.utc)
+
+
+@seal_cli.command("seal")
+@click.option("--tender", "tender_id")
+@click.option("--bid", "bid_id", required=True)
+@click.option("--bid-version", default=1, show_default=True, type=int)
+@click.option("--deadline", help="ISO 8601 with zone; taken from --custodians-file if absent.")
+@click.option("--custodians-file", type=click.Path(exists=True, dir_okay=False),
+              help="The tender's custodian list as published by the platform.")
+@click.option("--custodian", "custodian_keys", multiple=True, help="A public key (base64) or public key file.")
+@click.option("--threshold", type=int)
+@click.option("--price-sheet", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, custodian_keys, threshold,
+                 price_sheet, documents, out_path):
+    """Seal a price sheet and documents into one envelope, offline."""
+    keys, meta = _custodians(custodian_keys, custodians_file)
+    tender_id = tender_id or meta.get("tender_id")
+    deadline = deadline or meta.get("deadline")
+    threshold = threshold or meta.get("threshold")
+    if not (tender_id and deadline and threshold):
+        raise click.UsageError("give --tender, --deadline and --threshold, or a --custodians-file that has them")
+    docs = [envelope.Document.from_path(p) for p in documents]
+    partial = Path(out_path + ".partial")
+    try:
+        with partial.open("wb") as out:
+            header = envelope.seal(
+                out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=_deadline(deadline),
+                custodian_keys=keys, threshold=int(threshold), price_sheet=Path(price_sheet).read_bytes(),
+                documents=docs,
+            )
+            out.flush()
+            os.fsync(out.fileno())
+    finally:
+        for d in docs:
+            d.stream.close()
+    partial.replace(out_path)
+    with open(out_path, "rb") as fh:
+        digest = envelope.envelope_sha256(fh)
+    _out({"envelope": out_path, "envelope_sha256": digest, **header.describe()})
+
+
+@seal_cli.command("inspect")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def inspect_command(path):
+    """Show an envelope's header; needs no key."""
+    with open(path, "rb") as fh:
+        header = envelope.check_structure(fh)
+        _out({**header.describe(), "envelope_sha256": envelope.envelope_sha256(fh)})
+
+
+@seal_cli.command("unwrap")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key-file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+def unwrap_command(path, key_file, passphrase_file):
+    """A custodian's step at the opening: unwrap this key's share, only after the deadline."""
+    with open(path, "rb") as fh:
+        header = envelope.inspect(fh)
+    share = envelope.unwrap_share(header, _unlock(key_file, passphrase_file))
+    _out({"tender_id": header.tender_id, "bid_id": header.bid_id, "bid_version": header.bid_version,
+          "share": share.encode()})
+
+
+def _shares(shares, shares_file):
+    texts = list(shares)
+    if shares_file:
+        texts += [line for line in Path(shares_file).read_text().split() if line]
+    return [envelope.KeyShare.decode(t) for t in texts]
+
+
+@seal_cli.command("open")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--share", "shares", multiple=True, help="An unwrapped share (66 hex characters).")
+@click.option("--shares-file", type=click.Path(exists=True, dir_okay=False), help="One share per line.")
+@click.option("--tender", "tender_id", help="Refuse an envelope sealed for another tender.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the contents here.")
+def open_command(path, shares, shares_file, tender_id, out_dir):
+    """Open an envelope with k shares; verify everything, and extract it if --out is given."""
+    with open(path, "rb") as fh:
+        opened = envelope.open_envelope(fh, _shares(shares, shares_file), tender_id=tender_id)
+        try:
+            result = opened.extract(out_dir) if out_dir else opened.verify()
+            result["documents_in_manifest"] = [{"name": e.name, "size": e.size} for e in opened.manifest()]
+        finally:
+            opened.forget()
+    _out({"ok": True, **result})
+
+
+@seal_cli.command("verify-receipt")
+@click.argument("receipt_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--platform-key", required=True, help="The published key document (file) or base64 key.")
+@click.option("--envelope", "envelope_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--log", "log_path", type=click.Path(exists=True, dir_okay=False), help="The tender's receipt log.")
+@click.option("--checkpoint", type=click.Path(exists=True, dir_okay=False), help="The signed list at the deadline.")
+def verify_receipt_command(receipt_path, platform_key, envelope_path, log_path, checkpoint):
+    """Check a receipt's signature, that it names this envelope, and that the log holds it."""
+    key_arg = Path(platform_key)
+    public = receipts.load_public(json.loads(key_arg.read_text()) if key_arg.exists() else platform_key)
+    receipt = json.loads(Path(receipt_path).read_text(encoding="utf-8"))
+    digest = None
+    if envelope_path:
+        with open(envelope_path, "rb") as fh:
+            digest = envelope.envelope_sha256(fh)
+    payload = receipts.verify_receipt(receipt, public, envelope_sha256=digest)
+    result = {"ok": True, "receipt": payload}
+    if log_path:
+        log = json.loads(Path(log_path).read_text(encoding="utf-8"))
+        point = json.loads(Path(checkpoint).read_text(encoding="utf-8")) if checkpoint else None
+        entries = receipts.verify_log(log, public, tender_id=payload["tender"], checkpoint=point, receipts=[receipt])
+        result["log_entries"] = len(entries)
+    _out(result)
+
+
+@seal_cli.command("platform-key")
+def platform_key_command():
+    """Print the platform's receipt-signing public key (creating the key on first use)."""
+    from flask import current_app
+
+    key = receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
+    _out(receipts.public_key_document(key))
+
+
+if __name__ == "__main__":
+    seal_cli(prog_name="python -m tender.sealing.cli")
+    sys.exit(0)

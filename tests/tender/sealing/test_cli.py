@@ -1,0 +1,99 @@
+"""The command-line tool end to end, standalone (no Flask app)."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from tender.sealing import receipts
+from tender.sealing.cli import seal_cli
+
+ENV = {"SEAL_PASSPHRASE": "a long custodian passphrase"}
+
+
+def run(*args, ok=True):
+    result = CliRunner().invoke(seal_cli, [str(a) for a in args], env=ENV, catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+    return result
+
+
+@pytest.fixture
+def sealed(tmp_path):
+    keys = []
+    for i in range(3):
+        out = tmp_path / f"custodian{i}.json"
+        keys.append(run("keygen", "--out", out, "--label", f"c{i}", "--scrypt-log-n", 14))
+    meta = {"tender_id": "T-9", "deadline": "2026-01-05T10:00:00+08:00", "threshold": 2,
+            "custodians": [{"key_id": k["key_id"], "public_key": k["public_key"]} for k in keys]}
+    (tmp_path / "custodians.json").write_text(json.dumps(meta))
+    (tmp_path / "price.json").write_text('{"fee_yuan_per_m2_month": "2.60"}')
+    (tmp_path / "plan.pdf").write_bytes(b"%PDF" + bytes(200_000))
+    env = run("seal", "--custodians-file", tmp_path / "custodians.json", "--bid", "B-1",
+              "--price-sheet", tmp_path / "price.json", "--document", tmp_path / "plan.pdf",
+              "--out", tmp_path / "bid.tseal")
+    return tmp_path, env
+
+
+def test_keygen_refuses_to_overwrite(tmp_path):
+    run("keygen", "--out", tmp_path / "k.json", "--scrypt-log-n", 14)
+    result = run("keygen", "--out", tmp_path / "k.json", "--scrypt-log-n", 14, ok=False)
+    assert result.exit_code != 0 and "exists" in result.output
+
+
+def test_seal_inspect_unwrap_open(sealed):
+    tmp, env = sealed
+    assert env["tender_id"] == "T-9" and env["deadline"] == "2026-01-05T02:00:00Z"
+    info = run("inspect", tmp / "bid.tseal")
+    assert info["envelope_sha256"] == env["envelope_sha256"] and info["threshold"] == 2
+    shares = [run("unwrap", tmp / "bid.tseal", "--key-file", tmp / f"custodian{i}.json")["share"] for i in range(3)]
+    opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[2], "--tender", "T-9",
+                 "--out", tmp / "opened")
+    assert opened["documents"] == ["plan.pdf"]
+    assert (tmp / "opened" / "plan.pdf").read_bytes() == (tmp / "plan.pdf").read_bytes()
+    assert b"2.60" in (tmp / "opened" / "price-sheet.bin").read_bytes()
+    one = run("open", tmp / "bid.tseal", "--share", shares[1], ok=False)
+    assert one.exit_code == 2 and "2 key shares are needed" in one.output and "Traceback" not in one.output
+    wrong = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], "--tender", "T-8", ok=False)
+    assert "error (wrong_tender)" in wrong.output
+
+
+def test_check_key_and_wrong_passphrase(sealed):
+    tmp, _ = sealed
+    assert run("check-key", "--key-file", tmp / "custodian0.json")["ok"]
+    bad = CliRunner().invoke(seal_cli, ["check-key", "--key-file", str(tmp / "custodian0.json")],
+                             env={"SEAL_PASSPHRASE": "not the passphrase"})
+    assert bad.exit_code == 2 and "passphrase is wrong" in bad.output
+
+
+def test_verify_receipt_with_log(sealed):
+    tmp, env = sealed
+    key = receipts.load_or_create_platform_key(tmp / "keys")
+    (tmp / "platform-key.json").write_text(json.dumps(receipts.public_key_document(key)))
+    r1 = receipts.make_receipt(key, tender_id="T-9", bidder="firm-a", bid_id="B-1", bid_version=1,
+                               envelope_sha256=env["envelope_sha256"], server_time=datetime.now(timezone.utc), seq=1)
+    (tmp / "receipt.json").write_text(json.dumps(r1))
+    (tmp / "log.json").write_text(json.dumps([r1]))
+    out = run("verify-receipt", tmp / "receipt.json", "--platform-key", tmp / "platform-key.json",
+              "--envelope", tmp / "bid.tseal", "--log", tmp / "log.json")
+    assert out["ok"] and out["log_entries"] == 1
+    (tmp / "log.json").write_text("[]")
+    missing = run("verify-receipt", tmp / "receipt.json", "--platform-key", tmp / "platform-key.json",
+                  "--log", tmp / "log.json", ok=False)
+    assert missing.exit_code == 2 and "missing from the log" in missing.output
+
+
+def test_standalone_module_runs_without_flask_app(sealed):
+    tmp, _ = sealed
+    proc = subprocess.run([sys.executable, "-m", "tender.sealing.cli", "inspect", str(tmp / "bid.tseal")],
+                          capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout)["bid_id"] == "B-1"
+    garbage = tmp / "garbage.bin"
+    garbage.write_bytes(b"hello world, not an envelope")
+    proc = subprocess.run([sys.executable, "-m", "tender.sealing.cli", "inspect", str(garbage)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "not a sealed bid envelope" in proc.stderr and "Traceback" not in proc.stderr
