@@ -1,0 +1,137 @@
+// Custodian key files, key checks and receipt verification in the browser. The key file format
+// is the command-line tool's (docs/envelope.md section 8), so either tool reads the other's files.
+
+import {
+  aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256, subtle,
+  unb64, x25519PublicOf,
+} from "./primitives.js";
+import { EnvelopeError, keyCheckInfo, keyId } from "./envelope.js";
+
+export const SCRYPT = { N: 2 ** 17, r: 8, p: 1 };
+const AAD = ascii("tender-seal/v1 key-file");
+const MIN_PASSPHRASE = 10;
+
+const passKey = (passphrase, salt, { N, r, p }) => scrypt(ascii(passphrase.normalize("NFC")), salt, N, r, p, 32);
+
+export async function createKeyFile(passphrase, label = "", cost = SCRYPT) {
+  if (passphrase.length < MIN_PASSPHRASE) {
+    throw new EnvelopeError("invalid_input", `Choose a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+  }
+  const pair = await generateX25519();
+  const salt = crypto.getRandomValues(new Uint8Array(16)), iv = crypto.getRandomValues(new Uint8Array(12));
+  const wrapping = await aesKey(await passKey(passphrase, salt, cost), ["encrypt"]);
+  const ct = new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv, additionalData: concat(AAD, pair.publicRaw) },
+    wrapping, pair.privateRaw));
+  pair.privateRaw.fill(0);
+  return {
+    file: {
+      type: "tender-seal-custodian-key", version: 1, label,
+      key_id: hex(await keyId(pair.publicRaw)), public_key: b64(pair.publicRaw),
+      kdf: { name: "scrypt", N: cost.N, r: cost.r, p: cost.p, salt: b64(salt) },
+      cipher: { name: "AES-256-GCM", nonce: b64(iv) },
+      encrypted_private_key: b64(ct),
+    },
+    privateKey: pair.privateKey,
+  };
+}
+
+export function parseKeyFile(text) {
+  let data;
+  try { data = JSON.parse(text); } catch (e) { throw new EnvelopeError("key_file", "This is not a custodian key file."); }
+  if (!data || data.type !== "tender-seal-custodian-key") throw new EnvelopeError("key_file", "This is not a custodian key file.");
+  if (data.version !== 1) throw new EnvelopeError("key_file", `This key file has version ${data.version}; this page reads version 1.`);
+  return data;
+}
+
+export async function unlockKeyFile(data, passphrase) {
+  const { kdf = {}, cipher = {} } = data;
+  const { N, r, p } = kdf;
+  if (kdf.name !== "scrypt" || cipher.name !== "AES-256-GCM" || !(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0)
+      || !(r >= 1 && r <= 32 && p >= 1 && p <= 16)) {
+    throw new EnvelopeError("key_file", "The key file's parameters are outside the accepted range.");
+  }
+  const publicRaw = unb64(data.public_key);
+  const wrapping = await aesKey(await passKey(passphrase, unb64(kdf.salt), { N, r, p }), ["decrypt"]);
+  let raw;
+  try {
+    raw = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: unb64(cipher.nonce), additionalData: concat(AAD, publicRaw) },
+      wrapping, unb64(data.encrypted_private_key)));
+  } catch (e) {
+    throw new EnvelopeError("key_file", "The passphrase is wrong, or the key file was changed.");
+  }
+  const privateKey = await importX25519Private(raw);
+  raw.fill(0);
+  if (!equal(await x25519PublicOf(privateKey), publicRaw)) {
+    throw new EnvelopeError("key_file", "The key file's public key does not belong to its private key.");
+  }
+  return privateKey;
+}
+
+// Unwrap a key check from the platform on this device; the hex answer proves the key is held.
+export async function answerKeyCheck(check, privateKey) {
+  const kid = await keyId(await x25519PublicOf(privateKey));
+  if (check.key_id !== hex(kid)) {
+    throw new EnvelopeError("key_file", `This key file holds key ${hex(kid)}, but the check was made for key ${check.key_id}.`);
+  }
+  try {
+    return hex(await hpkeOpen(privateKey, keyCheckInfo(check.context, kid), unb64(check.wrapped)));
+  } catch (e) {
+    throw new EnvelopeError("key_file", "The key check does not unwrap with this key file.");
+  }
+}
+
+// Receipts -----------------------------------------------------------------------------------------
+
+async function ed25519(doc) {
+  return subtle.importKey("raw", unb64(doc.public_key), { name: "Ed25519" }, false, ["verify"]);
+}
+
+async function verifySigned(signed, key, type) {
+  let payload, raw;
+  try {
+    raw = unb64(signed.payload);
+    const ok = await subtle.verify({ name: "Ed25519" }, key, unb64(signed.signature), raw);
+    if (!ok) throw new Error();
+    payload = JSON.parse(new TextDecoder().decode(raw));
+  } catch (e) {
+    throw new EnvelopeError("receipt", "The signature does not verify: this was not signed by the platform, or it was changed.");
+  }
+  if (payload.type !== type || payload.v !== 1) throw new EnvelopeError("receipt", `This is not a version 1 ${type}.`);
+  return { payload, hash: hex(await sha256(raw)) };
+}
+
+export async function verifyReceipt(receipt, platformKeyDoc, envelopeSha256 = null) {
+  const { payload } = await verifySigned(receipt, await ed25519(platformKeyDoc), "tender-seal-receipt");
+  if (envelopeSha256 && payload.envelope_sha256 !== envelopeSha256) {
+    throw new EnvelopeError("receipt", "The receipt names another envelope than this one.");
+  }
+  return payload;
+}
+
+export async function verifyLog(entries, platformKeyDoc, { checkpoint = null, receipts = [] } = {}) {
+  const key = await ed25519(platformKeyDoc);
+  let prev = "0".repeat(64);
+  const hashes = new Set();
+  for (let i = 0; i < entries.length; i++) {
+    let checked;
+    try { checked = await verifySigned(entries[i], key, "tender-seal-receipt"); } catch (e) {
+      throw new EnvelopeError("receipt", `Log entry ${i + 1}: ${e.message}`);
+    }
+    if (checked.payload.seq !== i + 1 || checked.payload.prev !== prev) {
+      throw new EnvelopeError("receipt", `Log entry ${i + 1} does not follow entry ${i}: an entry was removed, inserted or reordered.`);
+    }
+    prev = checked.hash;
+    hashes.add(prev);
+  }
+  if (checkpoint) {
+    const { payload } = await verifySigned(checkpoint, key, "tender-seal-checkpoint");
+    if (payload.count !== entries.length || payload.head !== prev) {
+      throw new EnvelopeError("receipt", "The log does not match the signed list published at the deadline.");
+    }
+  }
+  for (const r of receipts) {
+    const { hash } = await verifySigned(r, key, "tender-seal-receipt");
+    if (!hashes.has(hash)) throw new EnvelopeError("receipt", "A receipt held by a bidder is missing from the log.");
+  }
+  return entries.length;
+}

@@ -1,0 +1,262 @@
+// Envelope version 1 in the browser: seal, inspect (header only) and unwrap a custodian's share.
+// Byte layout: docs/envelope.md. Memory stays bounded by reading files in slices and keeping the
+// encrypted chunks as Blob parts.
+
+import {
+  ascii, aesKey, b64, concat, equal, hex, hkdf, hmac, hpkeOpen, hpkeSeal, sha256, shamirSplit, subtle,
+  u16, u32, u64, u8, x25519PublicOf,
+} from "./primitives.js";
+
+export const MAGIC = Uint8Array.of(0x54, 0x53, 0x45, 0x41, 0x4c, 0x0d, 0x0a, 0x1a);
+export const CHUNK = 65536;
+const TAG = 16;
+const PRICE_PADDED = 65536;
+const PRICE_CT = PRICE_PADDED + TAG;
+const MAX_CUSTODIANS = 32;
+const STANZA = 16 + 1 + 16 + 80;
+const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+const KDF_SALT = ascii("tender-seal/v1");
+const SLICE = 64 * CHUNK;  // files are read 4 MiB at a time
+
+export class EnvelopeError extends Error {
+  constructor(code, message) { super(message); this.code = code; }
+}
+
+export async function keyId(publicRaw) {
+  return (await sha256(concat(ascii("tender-seal/v1 key-id"), publicRaw))).subarray(0, 16);
+}
+
+const short = (s) => { const b = ascii(s); return concat(u8(b.length), b); };
+
+export function bidShareInfo(h, x, kid) {
+  return concat(ascii("tender-seal/v1 bid-share"), u8(0), short(h.tenderId), short(h.bidId),
+    u32(h.bidVersion), u64(h.deadline), u8(h.threshold), u8(h.stanzas.length), u8(x), kid);
+}
+export function keyCheckInfo(context, kid) {
+  return concat(ascii("tender-seal/v1 key-check"), u8(0), short(context), kid);
+}
+async function shareCheck(x, y) {
+  return (await sha256(concat(ascii("tender-seal/v1 share-check"), u8(x), y))).subarray(0, 16);
+}
+
+export function ciphertextLength(plain) { return plain + TAG * Math.max(1, Math.ceil(plain / CHUNK)); }
+
+function checkCiphertextLength(length) {
+  const full = Math.floor(length / (CHUNK + TAG)), rest = length % (CHUNK + TAG);
+  if (rest === 0 && full > 0) return full * CHUNK;
+  if (rest >= TAG && (rest > TAG || full === 0)) return full * CHUNK + rest - TAG;
+  throw new EnvelopeError("malformed_envelope", `A section length ${length} cannot come from 64 KiB chunks.`);
+}
+
+function encodeBody(h) {
+  const parts = [short(h.tenderId), short(h.bidId), u32(h.bidVersion), u64(h.deadline), u8(h.threshold),
+    u8(h.stanzas.length)];
+  for (const s of h.stanzas) parts.push(s.keyId, u8(s.x), s.check, s.wrapped);
+  parts.push(u8(3));
+  for (const [type, length] of h.sections) parts.push(u8(type), u64(length));
+  const body = concat(...parts);
+  return concat(MAGIC, u16(1), u32(14 + body.length + 32), body);
+}
+
+// Parse and check a header; ``bytes`` may continue past it. Throws EnvelopeError with a sentence.
+export function parseHeader(bytes) {
+  const bad = (m) => new EnvelopeError("malformed_envelope", m);
+  if (bytes.length < 14) throw bad("The file is too short to be a sealed envelope.");
+  if (!equal(bytes.subarray(0, 8), MAGIC)) throw bad("This is not a sealed bid envelope (its first bytes are wrong).");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint16(8), length = view.getUint32(10);
+  if (version !== 1) throw bad(`This envelope uses format version ${version}; this page reads version 1.`);
+  if (length <= 14 || length > 3834) throw bad(`The declared header length ${length} is outside the allowed range.`);
+  if (bytes.length < length) throw bad("The envelope is shorter than its declared header.");
+  let pos = 14;
+  const take = (n, what) => {
+    if (pos + n > length) throw bad(`The header ends inside the ${what}.`);
+    const out = bytes.subarray(pos, pos + n); pos += n; return out;
+  };
+  const id = (what) => {
+    const raw = take(take(1, what)[0], what);
+    const text = String.fromCharCode(...raw);
+    if (!ID_RE.test(text)) throw bad(`The ${what} in the header is not a valid identifier.`);
+    return text;
+  };
+  const h = { tenderId: id("tender id"), bidId: id("bid id") };
+  const fixed = take(14, "bid version and deadline");
+  const fv = new DataView(fixed.buffer, fixed.byteOffset, 14);
+  h.bidVersion = fv.getUint32(0);
+  h.deadline = Number(fv.getBigUint64(4));
+  h.threshold = fixed[12];
+  const n = fixed[13];
+  if (h.bidVersion < 1) throw bad("The bid version must be at least 1.");
+  if (n < 1 || n > MAX_CUSTODIANS) throw bad(`The envelope names ${n} custodians; version 1 allows 1 to 32.`);
+  if (h.threshold < 1 || h.threshold > n) throw bad(`The threshold ${h.threshold} is not between 1 and ${n}.`);
+  h.stanzas = [];
+  for (let i = 0; i < n; i++) {
+    const s = { keyId: take(16, "custodian key id"), x: take(1, "share index")[0] };
+    if (s.x !== i + 1) throw bad(`Custodian entry ${i + 1} carries share index ${s.x}.`);
+    s.check = take(16, "share check"); s.wrapped = take(80, "wrapped share");
+    h.stanzas.push(s);
+  }
+  if (new Set(h.stanzas.map((s) => hex(s.keyId))).size !== n) throw bad("The same custodian key appears twice.");
+  if (take(1, "section count")[0] !== 3) throw bad("The envelope must declare exactly 3 sections.");
+  h.sections = [];
+  for (const expected of [1, 2, 3]) {
+    const e = take(9, "section table");
+    if (e[0] !== expected) throw bad(`Section ${e[0]} is out of place.`);
+    const size = Number(new DataView(e.buffer, e.byteOffset + 1, 8).getBigUint64(0));
+    checkCiphertextLength(size);
+    h.sections.push([e[0], size]);
+  }
+  if (h.sections[0][1] !== PRICE_CT) throw bad("The price sheet section does not have the fixed size.");
+  h.mac = take(32, "header MAC");
+  if (pos !== length) throw bad("The header is longer than its fields.");
+  h.raw = bytes.slice(0, length);
+  h.length = length;
+  h.envelopeLength = length + h.sections.reduce((t, [, s]) => t + s, 0);
+  return h;
+}
+
+export async function inspectBlob(blob) {
+  const first = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
+  const h = parseHeader(first);
+  return {
+    format_version: 1, tender_id: h.tenderId, bid_id: h.bidId, bid_version: h.bidVersion,
+    deadline: new Date(h.deadline * 1000).toISOString().replace(".000Z", "Z"), threshold: h.threshold,
+    custodians: h.stanzas.map((s) => ({ key_id: hex(s.keyId), share_index: s.x })),
+    header_length: h.length, envelope_length: h.envelopeLength, actual_length: blob.size,
+    header_sha256: hex(await sha256(h.raw)),
+  };
+}
+
+// Encrypts one section chunk by chunk; several chunks are in flight at once (WebCrypto is async).
+class SectionWriter {
+  constructor(key, aad, plainLength, parts) {
+    this.key = key; this.aad = aad; this.remaining = plainLength; this.parts = parts;
+    this.buffer = new Uint8Array(CHUNK); this.fill = 0; this.counter = 0; this.pending = [];
+  }
+  nonce(counter, last) {
+    const n = new Uint8Array(12);
+    new DataView(n.buffer).setBigUint64(3, BigInt(counter));  // bytes 0..10 = 88-bit counter
+    n[11] = last ? 1 : 0;
+    return n;
+  }
+  emit(chunk) {
+    this.remaining -= chunk.length;
+    const iv = this.nonce(this.counter++, this.remaining === 0);
+    this.pending.push(subtle.encrypt({ name: "AES-GCM", iv, additionalData: this.aad }, this.key, chunk));
+  }
+  async write(data) {
+    let at = 0;
+    while (at < data.length) {
+      if (this.fill === 0 && data.length - at >= CHUNK) { this.emit(data.subarray(at, at + CHUNK)); at += CHUNK; continue; }
+      const n = Math.min(CHUNK - this.fill, data.length - at);
+      this.buffer.set(data.subarray(at, at + n), this.fill); this.fill += n; at += n;
+      if (this.fill === CHUNK) { this.emit(this.buffer.slice()); this.fill = 0; }
+    }
+    if (this.pending.length >= 64) await this.drain();
+  }
+  async drain() {
+    for (const ct of await Promise.all(this.pending)) this.parts.push(new Uint8Array(ct));
+    this.pending = [];
+  }
+  async close() {
+    if (this.fill || this.counter === 0) this.emit(this.buffer.slice(0, this.fill));
+    if (this.remaining !== 0) throw new EnvelopeError("invalid_input", "A section is shorter than declared.");
+    await this.drain();
+  }
+}
+
+async function sectionKey(fileKey, type) {
+  return aesKey(await hkdf(fileKey, KDF_SALT, concat(ascii("section"), u8(type))), ["encrypt"]);
+}
+
+function checkName(name) {
+  const raw = ascii(name);
+  if (raw.length < 1 || raw.length > 255 || name === "." || name === ".." || /[\/\\\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    throw new EnvelopeError("invalid_input", `The document name "${name}" is not allowed.`);
+  }
+  return raw;
+}
+
+// Seal a bid. ``custodians``: array of 32-byte public keys; ``documents``: File or Blob objects with
+// a ``name``; ``deadline``: seconds since 1970 (UTC). Resolves to {blob, header}.
+export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, custodians, threshold,
+  priceSheet, documents = [], onProgress = () => {} }) {
+  const invalid = (m) => new EnvelopeError("invalid_input", m);
+  if (!ID_RE.test(tenderId) || !ID_RE.test(bidId)) throw invalid("Tender and bid ids use 1-64 of A-Z a-z 0-9 . _ : -");
+  const n = custodians.length;
+  if (n < 1 || n > MAX_CUSTODIANS || threshold < 1 || threshold > n) throw invalid("Check the custodians and threshold.");
+  if (priceSheet.length > PRICE_PADDED - 4) throw invalid("The price sheet is too large.");
+  const names = documents.map((d) => d.name);
+  if (new Set(names).size !== names.length || names.length > 1000) throw invalid("Document names must be distinct.");
+  const nameBytes = names.map(checkName);
+
+  const fileKey = crypto.getRandomValues(new Uint8Array(32));
+  const h = { tenderId, bidId, bidVersion, deadline, threshold, stanzas: new Array(n) };
+  const kids = await Promise.all(custodians.map(keyId));
+  if (new Set(kids.map(hex)).size !== n) throw invalid("The same custodian key is listed twice.");
+  const shares = shamirSplit(fileKey, threshold, n);
+  for (let i = 0; i < n; i++) h.stanzas[i] = { keyId: kids[i], x: i + 1, check: null, wrapped: null };
+  for (let i = 0; i < n; i++) {
+    const { x, y } = shares[i];
+    h.stanzas[i].check = await shareCheck(x, y);
+    h.stanzas[i].wrapped = await hpkeSeal(custodians[i], bidShareInfo(h, x, kids[i]), y);
+    y.fill(0);
+  }
+  const docsLength = documents.reduce((t, d) => t + d.size, 0);
+  const manifestLength = 34 + nameBytes.reduce((t, b) => t + 42 + b.length, 0);
+  h.sections = [[1, PRICE_CT], [2, ciphertextLength(docsLength)], [3, ciphertextLength(manifestLength)]];
+  const body = encodeBody(h);
+  const raw = concat(body, await hmac(await hkdf(fileKey, KDF_SALT, ascii("header-mac")), body));
+  const header = parseHeader(raw);
+  const aad = await sha256(raw);
+  const parts = [raw];
+
+  const price = new Uint8Array(PRICE_PADDED);
+  price.set(u32(priceSheet.length)); price.set(priceSheet, 4);
+  let w = new SectionWriter(await sectionKey(fileKey, 1), aad, PRICE_PADDED, parts);
+  await w.write(price); await w.close();
+
+  const salt = crypto.getRandomValues(new Uint8Array(32));
+  w = new SectionWriter(await sectionKey(fileKey, 2), aad, docsLength, parts);
+  const entries = [];
+  let done = 0;
+  for (const doc of documents) {
+    const pieceHashes = [];
+    for (let at = 0; at < doc.size; at += SLICE) {
+      const data = new Uint8Array(await doc.slice(at, Math.min(doc.size, at + SLICE)).arrayBuffer());
+      for (let p = 0; p < data.length; p += CHUNK) pieceHashes.push(subtle.digest("SHA-256", data.subarray(p, p + CHUNK)));
+      await w.write(data);
+      done += data.length;
+      onProgress(done, docsLength);
+    }
+    const hashes = (await Promise.all(pieceHashes)).map((d) => new Uint8Array(d));
+    entries.push({ name: checkName(doc.name), size: doc.size, digest: await sha256(concat(salt, u64(doc.size), ...hashes)) });
+  }
+  await w.close();
+  onProgress(docsLength, docsLength);
+
+  const manifest = concat(salt, u16(entries.length),
+    ...entries.flatMap((e) => [u16(e.name.length), e.name, u64(e.size), e.digest]));
+  w = new SectionWriter(await sectionKey(fileKey, 3), aad, manifest.length, parts);
+  await w.write(manifest); await w.close();
+  fileKey.fill(0);
+  return { blob: new Blob(parts, { type: "application/octet-stream" }), header };
+}
+
+// A custodian's step at the opening, on their own device: never before the deadline in the header.
+export async function unwrapShare(header, privateKey, now = Date.now()) {
+  const publicRaw = await x25519PublicOf(privateKey);
+  const kid = await keyId(publicRaw);
+  const stanza = header.stanzas.find((s) => equal(s.keyId, kid));
+  if (!stanza) throw new EnvelopeError("bad_share", "This envelope holds no share for your key.");
+  if (now / 1000 < header.deadline) throw new EnvelopeError("too_early", "The bid deadline has not passed.");
+  let y;
+  try { y = await hpkeOpen(privateKey, bidShareInfo(header, stanza.x, kid), stanza.wrapped); } catch (e) {
+    throw new EnvelopeError("bad_share", "This key cannot unwrap the share, or the header was changed.");
+  }
+  if (!equal(await shareCheck(stanza.x, y), stanza.check)) throw new EnvelopeError("tampered_envelope", "Share check mismatch.");
+  return hex(concat(u8(stanza.x), y));
+}
+
+export async function blobSha256(blob) { return hex(await sha256(new Uint8Array(await blob.arrayBuffer()))); }
+export { b64 };
