@@ -1,0 +1,58 @@
+"""Object-level checks for the credit area (which district, which firm)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.accounts.models import OrgKind, Role
+from core.authz import active_membership, require
+from core.db import db
+from credit.models import CreditSubject
+
+
+def supervisor_district() -> str | None:
+    """The district a supervisor acts for; None for the city bureau (all districts)."""
+    m = active_membership()
+    if m is None or m.platform_role != Role.SUPERVISOR:
+        return None
+    return None if m.organisation.kind == OrgKind.CITY_BUREAU else m.organisation.district_code
+
+
+def require_district(district_code: str) -> None:
+    m = active_membership()
+    require(m is not None and m.platform_role == Role.SUPERVISOR, "role")
+    if m.organisation.kind != OrgKind.CITY_BUREAU:
+        require(m.organisation.district_code == district_code, "district")
+
+
+def is_administrator() -> bool:
+    """City bureau supervisors and platform operators edit the catalogue and the rules."""
+    m = active_membership()
+    if m is None:
+        return False
+    return m.platform_role == Role.OPERATOR or (
+        m.platform_role == Role.SUPERVISOR and m.organisation.kind == OrgKind.CITY_BUREAU
+    )
+
+
+def require_administrator() -> None:
+    require(is_administrator(), "administrator")
+
+
+def own_firm_subject() -> CreditSubject | None:
+    """The credit subject of the firm the signed-in user acts for."""
+    m = active_membership()
+    if m is None or m.platform_role != Role.FIRM:
+        return None
+    org = m.organisation
+    subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.organisation_id == org.id)).first()
+    if subject is None and org.uscc:
+        subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == org.uscc)).first()
+    return subject
+
+
+def firm_may_see(subject_ids: set[int], firm: CreditSubject | None) -> bool:
+    if firm is None:
+        return False
+    ids = {firm.id} | {b.id for b in firm.branches}
+    return bool(subject_ids & ids)

@@ -1,0 +1,34 @@
+"""Credit models, split by topic; importing this package registers them all."""
+
+from credit.models.calendar import CalendarDay, CalendarYear
+from credit.models.catalogue import (
+    CatalogueStatus,
+    CatalogueVersion,
+    ConductItem,
+    ConductKind,
+    Severity,
+    SubjectKind,
+)
+from credit.models.complaints import Complaint, ComplaintAttachment, ComplaintStatus, ComplainantKind
+from credit.models.exchange import ExchangeBatch, ExchangeItem, ImportRun, ReportCertificate
+from credit.models.policy import CreditPolicy, GradeRule
+from credit.models.records import (
+    Correction,
+    CorrectionOutcome,
+    CreditRecord,
+    Decision,
+    Objection,
+    ObjectionOutcome,
+    RecordSource,
+    RecordStatus,
+)
+from credit.models.subjects import CreditSubject, Employment, ManagedProject, ProjectManager, name_grams
+
+__all__ = [
+    "CalendarDay", "CalendarYear", "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
+    "Severity", "SubjectKind", "Complaint", "ComplaintAttachment", "ComplaintStatus", "ComplainantKind",
+    "ExchangeBatch", "ExchangeItem", "ImportRun", "ReportCertificate", "CreditPolicy", "GradeRule",
+    "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "Objection", "ObjectionOutcome",
+    "RecordSource", "RecordStatus", "CreditSubject", "Employment", "ManagedProject", "ProjectManager",
+    "name_grams",
+]

@@ -1,0 +1,102 @@
+"""Credit subjects: property-service firms and their project managers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import TimestampMixin, db
+
+# Character bigrams of a firm's name. PostgreSQL keeps them in a GIN-indexed array so that a
+# 2-character query (too short for trigrams) is still an index lookup; SQLite falls back to LIKE.
+GramArray = sa.JSON().with_variant(postgresql.ARRAY(sa.String(8)), "postgresql")
+
+
+def name_grams(name: str) -> list[str]:
+    """The distinct character bigrams of ``name`` (whitespace removed)."""
+    text = "".join((name or "").split())
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+class CreditSubject(TimestampMixin, db.Model):
+    """A property-service firm (物业服务企业) in the registry, with or without a platform account."""
+
+    __tablename__ = "credit_subject"
+    __table_args__ = (
+        sa.Index("ix_credit_subject_name_grams", "name_grams", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    uscc_override_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_grams: Mapped[list] = mapped_column(GramArray, default=list)
+    qualification: Mapped[str | None] = mapped_column(sa.String(32))
+    district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("district.code"))
+    # A branch's records count against its head office.
+    head_office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_subject.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), unique=True)
+
+    head_office: Mapped[CreditSubject | None] = relationship(remote_side=[id], back_populates="branches")
+    branches: Mapped[list[CreditSubject]] = relationship(back_populates="head_office")
+    district = relationship("District")
+    organisation = relationship("Organisation")
+
+    def set_name(self, name: str) -> None:
+        self.name = name.strip()
+        self.name_grams = name_grams(self.name)
+
+
+class ProjectManager(TimestampMixin, db.Model):
+    """A project manager (项目经理) holding a practice certificate."""
+
+    __tablename__ = "credit_project_manager"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_no: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    # National ID: AES-GCM ciphertext and a keyed hash for exact-match lookups (see credit.pii).
+    national_id_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    national_id_hmac: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    firm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_subject.id"), index=True)
+
+    firm: Mapped[CreditSubject | None] = relationship()
+    employments: Mapped[list[Employment]] = relationship(
+        back_populates="manager", order_by="Employment.started_on.desc()"
+    )
+
+
+class Employment(db.Model):
+    """A project manager's employment by a firm, for the employment history."""
+
+    __tablename__ = "credit_employment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_project_manager.id"), index=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_subject.id"), index=True)
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+
+    manager: Mapped[ProjectManager] = relationship(back_populates="employments")
+    firm: Mapped[CreditSubject] = relationship()
+
+
+class ManagedProject(db.Model):
+    """A community (小区) a firm manages, with its floor area and the project manager in charge."""
+
+    __tablename__ = "credit_managed_project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_subject.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_project_manager.id"), index=True)
+    community: Mapped[str] = mapped_column(sa.String(200))
+    district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("district.code"))
+    floor_area_m2: Mapped[int]
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    firm: Mapped[CreditSubject] = relationship()
+    manager: Mapped[ProjectManager | None] = relationship()

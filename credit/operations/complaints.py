@@ -1,0 +1,126 @@
+"""Complaints from residents and owners' committees, and their evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+
+from core.audit.operations import record_event
+from core.db import DomainError, db, utcnow
+from credit.models import Complaint, ComplaintAttachment, ComplaintStatus, CreditSubject
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 3
+# Accepted types, recognised by their first bytes (the browser's claim is not trusted).
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+# Tracking numbers avoid characters that are confused when read aloud or copied by hand.
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_number() -> str:
+    body = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    return f"TS-{body[:5]}-{body[5:]}"
+
+
+def normalise_tracking(number: str) -> str:
+    text = (number or "").strip().upper().replace(" ", "")
+    if not text.startswith("TS-") and len(text) == 10:
+        text = f"TS-{text[:5]}-{text[5:]}"
+    return text
+
+
+def sniff_type(data: bytes) -> str | None:
+    for signature, content_type in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def store_attachment(draft_token: str, filename: str, data: bytes, *, actor=None) -> ComplaintAttachment:
+    """Keep one evidence file for a complaint being filled in (checked by size, type and name)."""
+    if not data:
+        raise DomainError("The selected file is empty.", code="empty", field="file")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise DomainError("The file must be smaller than 5 MB.", code="too_large", field="file")
+    content_type = sniff_type(data)
+    name = (filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    if content_type is None or not name.lower().endswith(EXTENSIONS[content_type]):
+        raise DomainError("The file must be a PDF, JPG or PNG.", code="type", field="file")
+    count = db.session.scalar(
+        sa.select(sa.func.count(ComplaintAttachment.id)).where(ComplaintAttachment.draft_token == draft_token,
+                                                               ComplaintAttachment.complaint_id.is_(None))
+    )
+    if count >= MAX_ATTACHMENTS:
+        raise DomainError("You can add up to 3 files.", code="too_many", field="file")
+    attachment = ComplaintAttachment(
+        draft_token=draft_token, filename=name, content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), data=data,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def submit_complaint(data: dict, *, draft_token: str | None = None, actor=None) -> Complaint:
+    """File a complaint from the public form; returns it with its tracking number."""
+    uscc = (data.get("firm_uscc") or "").strip().upper() or None
+    subject = None
+    if uscc:
+        subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == uscc)).first()
+    if subject is None:
+        subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.name == data["firm_name"].strip())).first()
+    complaint = Complaint(
+        tracking_number=new_tracking_number(), firm_name=data["firm_name"].strip(), firm_uscc=uscc,
+        subject_id=subject.id if subject else None, community=data["community"].strip(),
+        district_code=data["district_code"], occurred_on=data.get("occurred_on"), description=data["description"].strip(),
+        complainant_kind=data["complainant_kind"], complainant_name=data["complainant_name"].strip(),
+        complainant_phone=(data.get("complainant_phone") or "").strip() or None,
+        complainant_email=(data.get("complainant_email") or "").strip() or None,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    if draft_token:
+        for attachment in db.session.scalars(
+            sa.select(ComplaintAttachment).where(ComplaintAttachment.draft_token == draft_token,
+                                                 ComplaintAttachment.complaint_id.is_(None))
+        ):
+            attachment.complaint_id = complaint.id
+            attachment.draft_token = None
+    db.session.flush()
+    record_event("credit.complaint_received", complaint, actor=actor, district=complaint.district_code,
+                 data={"tracking": complaint.tracking_number, "firm": complaint.firm_name},
+                 details={"tracking": complaint.tracking_number})
+    return complaint
+
+
+def close_complaint(complaint: Complaint, data: dict, *, actor) -> Complaint:
+    """Close a complaint with no record opened; the reason is shown to the complainant."""
+    if complaint.status != ComplaintStatus.RECEIVED:
+        raise DomainError("This complaint has already been handled.", code="complaint_handled")
+    reason = (data.get("reason") or "").strip()
+    if len(reason) < 10:
+        raise DomainError("Give the reason (at least 10 characters).", code="reason", field="reason")
+    complaint.status = ComplaintStatus.CLOSED
+    complaint.closed_reason = reason
+    complaint.handled_at = utcnow()
+    complaint.handled_by_id = actor.id
+    db.session.flush()
+    record_event("credit.complaint_closed", complaint, actor=actor, district=complaint.district_code,
+                 details={"tracking": complaint.tracking_number})
+    return complaint
+
+
+def mark_record_opened(complaint: Complaint, *, actor) -> None:
+    complaint.status = ComplaintStatus.RECORD_OPENED
+    complaint.handled_at = utcnow()
+    complaint.handled_by_id = actor.id
+    db.session.flush()
+    record_event("credit.complaint_record_opened", complaint, actor=actor, district=complaint.district_code,
+                 details={"tracking": complaint.tracking_number})
