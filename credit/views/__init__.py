@@ -6,3 +6,12 @@ import credit.models  # noqa: F401  (registers the tables)
 
 bp = Blueprint("credit", __name__, url_prefix="/credit", template_folder="../templates", static_folder="../static",
                static_url_path="/static")
+
+from credit.views import public  # noqa: E402,F401
+
+
+@bp.context_processor
+def credit_helpers():
+    from credit.labels import DUE_PROCESS, label, stage_tag
+
+    return {"credit_label": label, "stage_tag": stage_tag, "due_process_steps": DUE_PROCESS}

@@ -1,0 +1,38 @@
+"""A fixed-window request limit per client address, kept in Redis so every instance shares it."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, request
+from werkzeug.exceptions import TooManyRequests
+
+WINDOW_SECONDS = 60
+
+
+def _redis():
+    return current_app.extensions["rq"].get_queue().connection
+
+
+def hit(bucket: str, limit: int, key: str | None = None) -> tuple[bool, int]:
+    """Count one request in ``bucket``; (allowed, seconds until the window resets)."""
+    now = int(time.time())
+    window = now // WINDOW_SECONDS
+    redis_key = f"credit:rl:{bucket}:{key or request.remote_addr or 'unknown'}:{window}"
+    pipe = _redis().pipeline()
+    pipe.incr(redis_key)
+    pipe.expire(redis_key, WINDOW_SECONDS * 2)
+    count, _ = pipe.execute()
+    return count <= limit, WINDOW_SECONDS - now % WINDOW_SECONDS
+
+
+def enforce(bucket: str = "lookup") -> None:
+    """Refuse with 429 (and Retry-After) once an address passes the configured limit per minute."""
+    limit = current_app.config.get("CREDIT_LOOKUP_PER_MINUTE", 60)
+    if not limit:
+        return
+    allowed, retry_after = hit(bucket, limit)
+    if not allowed:
+        exc = TooManyRequests("Too many lookups from this address; wait a minute and try again.")
+        exc.retry_after = retry_after
+        raise exc
