@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from credit.text import _
 import sqlalchemy as sa
 
 from core.db import DomainError, db
@@ -22,7 +23,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 class NoCalendarData(DomainError):
     def __init__(self, year: int):
         super().__init__(
-            f"No working-day calendar for {year}: an administrator must enter that year's holiday schedule.",
+            _("No working-day calendar for %(year)s: an administrator must enter that year's holiday schedule.", year=year),
             code="no_calendar_data",
         )
         self.year = year

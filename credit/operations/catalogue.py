@@ -7,6 +7,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from credit.text import _
+
 from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
 from credit.models import CatalogueStatus, CatalogueVersion, ConductItem, ConductKind, CreditPolicy, GradeRule, Severity, SubjectKind
@@ -95,7 +97,7 @@ def seed_catalogue(*, actor=None) -> CatalogueVersion:
 def active_version() -> CatalogueVersion:
     version = db.session.scalars(sa.select(CatalogueVersion).where(CatalogueVersion.status == CatalogueStatus.ACTIVE)).first()
     if version is None:
-        raise DomainError("No active conduct catalogue.", code="no_catalogue")
+        raise DomainError(_("No active conduct catalogue."), code="no_catalogue")
     return version
 
 
@@ -106,7 +108,7 @@ ITEM_FIELDS = ("code", "subject_kind", "kind", "severity", "points", "title_zh",
 def draft_version(data: dict, *, actor) -> CatalogueVersion:
     """Start a new draft version as a copy of the active one."""
     if db.session.scalars(sa.select(CatalogueVersion.id).where(CatalogueVersion.status == CatalogueStatus.DRAFT)).first():
-        raise DomainError("A draft version already exists; finish or activate it first.", code="draft_exists")
+        raise DomainError(_("A draft version already exists; finish or activate it first."), code="draft_exists")
     source = active_version()
     number = (db.session.scalar(sa.select(sa.func.max(CatalogueVersion.number))) or 0) + 1
     version = CatalogueVersion(number=number, label=data.get("label") or source.label, note=data.get("note"))
@@ -121,15 +123,15 @@ def draft_version(data: dict, *, actor) -> CatalogueVersion:
 
 def _validate_item(values: dict) -> None:
     if values["points"] <= 0:
-        raise DomainError("Points must be a positive number.", code="points", field="points")
+        raise DomainError(_("Points must be a positive number."), code="points", field="points")
     if values["publication_months"] < 0 or values["publication_months"] > 60:
-        raise DomainError("Publication period must be between 0 and 60 months.", code="period", field="publication_months")
+        raise DomainError(_("Publication period must be between 0 and 60 months."), code="period", field="publication_months")
 
 
 def update_item(item: ConductItem, data: dict, *, actor) -> ConductItem:
     """Change an item of a draft version (a decided record keeps the version it was decided under)."""
     if item.version.status != CatalogueStatus.DRAFT:
-        raise DomainError("Only items of a draft version can be changed.", code="version_not_draft")
+        raise DomainError(_("Only items of a draft version can be changed."), code="version_not_draft")
     values = {f: data.get(f, getattr(item, f)) for f in ITEM_FIELDS}
     _validate_item(values)
     for f, v in values.items():
@@ -142,13 +144,13 @@ def update_item(item: ConductItem, data: dict, *, actor) -> ConductItem:
 def add_item(version: CatalogueVersion, data: dict, *, actor) -> ConductItem:
     """Add an item to a draft version."""
     if version.status != CatalogueStatus.DRAFT:
-        raise DomainError("Only a draft version can be changed.", code="version_not_draft")
+        raise DomainError(_("Only a draft version can be changed."), code="version_not_draft")
     values = {f: data.get(f) for f in ITEM_FIELDS}
     values["is_example"] = bool(values["is_example"])
     values["correction_after_months"] = values["correction_after_months"] or 0
     _validate_item(values)
     if any(i.code == values["code"] for i in version.items):
-        raise DomainError("This code is already in the version.", code="code_taken", field="code")
+        raise DomainError(_("This code is already in the version."), code="code_taken", field="code")
     item = ConductItem(version_id=version.id, **values)
     db.session.add(item)
     db.session.flush()
@@ -159,7 +161,7 @@ def add_item(version: CatalogueVersion, data: dict, *, actor) -> ConductItem:
 def activate_version(version: CatalogueVersion, *, actor) -> CatalogueVersion:
     """Make a draft version the active catalogue; the previous one is retired (its records keep it)."""
     if version.status != CatalogueStatus.DRAFT:
-        raise DomainError("Only a draft version can be activated.", code="version_not_draft")
+        raise DomainError(_("Only a draft version can be activated."), code="version_not_draft")
     for old in db.session.scalars(sa.select(CatalogueVersion).where(CatalogueVersion.status == CatalogueStatus.ACTIVE)):
         old.status = CatalogueStatus.RETIRED
     version.status = CatalogueStatus.ACTIVE

@@ -7,6 +7,8 @@ import secrets
 
 import sqlalchemy as sa
 
+from credit.text import _
+
 from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
 from credit.models import Complaint, ComplaintAttachment, ComplaintStatus, CreditSubject
@@ -46,19 +48,19 @@ def sniff_type(data: bytes) -> str | None:
 def store_attachment(draft_token: str, filename: str, data: bytes, *, actor=None) -> ComplaintAttachment:
     """Keep one evidence file for a complaint being filled in (checked by size, type and name)."""
     if not data:
-        raise DomainError("The selected file is empty.", code="empty", field="file")
+        raise DomainError(_("The selected file is empty."), code="empty", field="file")
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError("The file must be smaller than 5 MB.", code="too_large", field="file")
+        raise DomainError(_("The file must be smaller than 5 MB."), code="too_large", field="file")
     content_type = sniff_type(data)
     name = (filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:200]
     if content_type is None or not name.lower().endswith(EXTENSIONS[content_type]):
-        raise DomainError("The file must be a PDF, JPG or PNG.", code="type", field="file")
+        raise DomainError(_("The file must be a PDF, JPG or PNG."), code="type", field="file")
     count = db.session.scalar(
         sa.select(sa.func.count(ComplaintAttachment.id)).where(ComplaintAttachment.draft_token == draft_token,
                                                                ComplaintAttachment.complaint_id.is_(None))
     )
     if count >= MAX_ATTACHMENTS:
-        raise DomainError("You can add up to 3 files.", code="too_many", field="file")
+        raise DomainError(_("You can add up to 3 files."), code="too_many", field="file")
     attachment = ComplaintAttachment(
         draft_token=draft_token, filename=name, content_type=content_type, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), data=data,
@@ -103,10 +105,10 @@ def submit_complaint(data: dict, *, draft_token: str | None = None, actor=None) 
 def close_complaint(complaint: Complaint, data: dict, *, actor) -> Complaint:
     """Close a complaint with no record opened; the reason is shown to the complainant."""
     if complaint.status != ComplaintStatus.RECEIVED:
-        raise DomainError("This complaint has already been handled.", code="complaint_handled")
+        raise DomainError(_("This complaint has already been handled."), code="complaint_handled")
     reason = (data.get("reason") or "").strip()
     if len(reason) < 10:
-        raise DomainError("Give the reason (at least 10 characters).", code="reason", field="reason")
+        raise DomainError(_("Give the reason (at least 10 characters)."), code="reason", field="reason")
     complaint.status = ComplaintStatus.CLOSED
     complaint.closed_reason = reason
     complaint.handled_at = utcnow()

@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from credit.text import _
+
 from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
 from credit.models import (
@@ -76,23 +78,23 @@ def _event(action: str, record: CreditRecord, *, actor, **details) -> None:
 
 def _require_status(record: CreditRecord, *allowed: RecordStatus) -> None:
     if record.status not in allowed:
-        raise DomainError(f"The record is {record.status.value}; this step is not possible now.", code="wrong_stage")
+        raise DomainError(_("This step is not possible at the record's current stage."), code="wrong_stage")
 
 
 def open_record(subject, data: dict, *, actor) -> CreditRecord:
     """Open a draft record against a firm or project manager for a conduct item."""
     item: ConductItem = data["item"]
     if item.version.status.value != "active":
-        raise DomainError("Records are opened under the active catalogue version only.", code="item_not_active", field="item")
+        raise DomainError(_("Records are opened under the active catalogue version only."), code="item_not_active", field="item")
     kind = SubjectKind.PROJECT_MANAGER if isinstance(subject, ProjectManager) else SubjectKind.FIRM
     if not item.applies_to(kind):
-        raise DomainError("This conduct item does not apply to this kind of subject.", code="item_kind", field="item")
+        raise DomainError(_("This conduct item does not apply to this kind of subject."), code="item_kind", field="item")
     facts = (data.get("facts") or "").strip()
     if len(facts) < MIN_REASONS:
-        raise DomainError("Describe the facts found (at least 10 characters).", code="facts", field="facts")
+        raise DomainError(_("Describe the facts found (at least 10 characters)."), code="facts", field="facts")
     occurred: date = data["occurred_on"]
     if occurred > shanghai_date(utcnow()):
-        raise DomainError("The date of the conduct cannot be in the future.", code="occurred_on", field="occurred_on")
+        raise DomainError(_("The date of the conduct cannot be in the future."), code="occurred_on", field="occurred_on")
     record = CreditRecord(
         subject_kind=kind,
         firm_id=subject.id if kind == SubjectKind.FIRM else subject.firm_id,
@@ -125,14 +127,14 @@ def object_to_record(record: CreditRecord, data: dict, *, actor, now: datetime |
     if record.objection is not None or db.session.scalars(
         sa.select(Objection.id).where(Objection.record_id == record.id)
     ).first():
-        raise DomainError("An objection to this record has already been made; a second one is not accepted.",
+        raise DomainError(_("An objection to this record has already been made; a second one is not accepted."),
                           code="second_objection")
     _require_status(record, RecordStatus.NOTIFIED)
     if now > record.objection_deadline:
-        raise DomainError("The objection window has closed.", code="objection_late")
+        raise DomainError(_("The objection window has closed."), code="objection_late")
     grounds = (data.get("grounds") or "").strip()
     if len(grounds) < MIN_REASONS:
-        raise DomainError("Explain the grounds of the objection (at least 10 characters).", code="grounds", field="grounds")
+        raise DomainError(_("Explain the grounds of the objection (at least 10 characters)."), code="grounds", field="grounds")
     objection = Objection(record_id=record.id, record=record, submitted_by_id=actor.id if actor else None, grounds=grounds)
     db.session.add(objection)
     db.session.flush()
@@ -145,21 +147,22 @@ def decide_record(record: CreditRecord, data: dict, *, actor, now: datetime | No
     now = now or utcnow()
     _require_status(record, RecordStatus.NOTIFIED)
     if now <= record.objection_deadline and record.objection is None:
-        raise DomainError("The objection window is still open; decide after it closes.", code="window_open")
+        raise DomainError(_("The objection window is still open; decide after it closes."), code="window_open")
     decision: Decision = data["decision"]
     reasons = (data.get("reasons") or "").strip()
     if len(reasons) < MIN_REASONS:
-        raise DomainError("Give the reasons for the decision (at least 10 characters).", code="reasons_missing", field="reasons")
+        raise DomainError(_("Give the reasons for the decision (at least 10 characters)."), code="reasons_missing", field="reasons")
     points = record.item.points
     if decision == Decision.REDUCED:
         points = data.get("points")
         if points is None or not 0 < points < record.item.points:
-            raise DomainError(f"Reduced points must be between 1 and {record.item.points - 1}.", code="points", field="points")
+            raise DomainError(_("Reduced points must be between 1 and %(most)s.", most=record.item.points - 1), code="points",
+                              field="points")
     if record.objection is not None and record.objection.outcome is None:
         outcome = data.get("objection_outcome")
         answer = (data.get("objection_answer") or "").strip()
         if outcome is None or len(answer) < MIN_REASONS:
-            raise DomainError("Answer the objection: its outcome and the reasons.", code="objection_unanswered",
+            raise DomainError(_("Answer the objection: its outcome and the reasons."), code="objection_unanswered",
                               field="objection_answer")
         record.objection.outcome = ObjectionOutcome(outcome)
         record.objection.answer = answer
@@ -182,7 +185,7 @@ def publish_record(record: CreditRecord, data: dict | None = None, *, actor, now
     now = now or utcnow()
     _require_status(record, RecordStatus.DECIDED)
     if record.item.publication_months <= 0:
-        raise DomainError("Records of this item are not published.", code="not_publishable")
+        raise DomainError(_("Records of this item are not published."), code="not_publishable")
     record.published_at = now
     record.expires_at = add_months(now, record.item.publication_months)
     record.correction_from = add_months(now, record.item.correction_after_months)
@@ -198,15 +201,15 @@ def request_correction(record: CreditRecord, data: dict, *, actor, now: datetime
     now = now or utcnow()
     _require_status(record, RecordStatus.PUBLISHED)
     if not record.in_force(now):
-        raise DomainError("The record is no longer published.", code="expired")
+        raise DomainError(_("The record is no longer published."), code="expired")
     if now < record.correction_from:
-        raise DomainError("Correction may be asked for from {0}.".format(shanghai_date(record.correction_from)),
+        raise DomainError(_("Correction may be asked for from %(day)s.", day=shanghai_date(record.correction_from)),
                           code="correction_too_early")
     if any(c.outcome is None for c in record.corrections):
-        raise DomainError("A correction request is already being checked.", code="correction_pending")
+        raise DomainError(_("A correction request is already being checked."), code="correction_pending")
     statement = (data.get("statement") or "").strip()
     if len(statement) < MIN_REASONS:
-        raise DomainError("Describe the rectification (at least 10 characters).", code="statement", field="statement")
+        raise DomainError(_("Describe the rectification (at least 10 characters)."), code="statement", field="statement")
     correction = Correction(
         record_id=record.id, record=record, submitted_by_id=actor.id if actor else None, statement=statement,
         check_due_on=add_working_days(shanghai_date(now), policy().correction_check_working_days),
@@ -221,10 +224,10 @@ def decide_correction(correction: Correction, data: dict, *, actor, now: datetim
     """Approve (the record stops counting and showing now) or refuse a correction request, with reasons."""
     now = now or utcnow()
     if correction.outcome is not None:
-        raise DomainError("This correction request has already been decided.", code="correction_decided")
+        raise DomainError(_("This correction request has already been decided."), code="correction_decided")
     reasons = (data.get("reasons") or "").strip()
     if len(reasons) < MIN_REASONS:
-        raise DomainError("Give the reasons (at least 10 characters).", code="reasons_missing", field="reasons")
+        raise DomainError(_("Give the reasons (at least 10 characters)."), code="reasons_missing", field="reasons")
     record = correction.record
     correction.outcome = CorrectionOutcome(data["outcome"])
     correction.reasons = reasons
@@ -277,7 +280,7 @@ def record_tender_violation(firm, data: dict, *, actor) -> CreditRecord:
     subject = firm if isinstance(firm, CreditSubject) else subject_for_organisation(firm, actor=actor)
     item = next((i for i in active_version().items if i.code == data["item_code"]), None)
     if item is None or item.kind != ConductKind.BAD:
-        raise DomainError("Unknown conduct item for a tendering event.", code="item_unknown", field="item_code")
+        raise DomainError(_("Unknown conduct item for a tendering event."), code="item_unknown", field="item_code")
     return open_record(subject, {
         "item": item, "source": RecordSource.TENDER, "source_ref": data["tender_ref"], "facts": data["facts"],
         "occurred_on": data.get("occurred_on") or shanghai_date(utcnow()), "district_code": data["district_code"],

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from core.accounts import uscc as uscc_rules
 from core.accounts.models import Organisation
+from credit.text import _
+
 from core.audit.operations import record_event
 from core.db import DomainError, db
 from credit import pii
@@ -18,7 +20,7 @@ def _check_uscc(code: str, override_reason: str | None) -> str:
     code = uscc_rules.normalise(code)
     problem = uscc_rules.problem(code)
     if problem and not (override_reason and len(code) == 18):
-        raise DomainError(f"Not a valid unified social credit code ({problem}).", code="uscc_invalid", field="uscc")
+        raise DomainError(_("Not a valid unified social credit code."), code="uscc_invalid", field="uscc")
     return code
 
 
@@ -36,7 +38,7 @@ def register_firm(data: dict, *, actor) -> CreditSubject:
         if data.get(key) is not None:
             setattr(subject, key, data[key])
     if subject.head_office_id is not None and subject.head_office_id == subject.id:
-        raise DomainError("A firm cannot be its own head office.", code="head_office_loop")
+        raise DomainError(_("A firm cannot be its own head office."), code="head_office_loop")
     db.session.flush()
     record_event("credit.firm_registered" if created else "credit.firm_updated", subject, actor=actor,
                  data={"uscc": code, "name": subject.name}, details={"uscc": code})
@@ -49,7 +51,7 @@ def subject_for_organisation(org: Organisation, *, actor) -> CreditSubject:
     if subject is not None:
         return subject
     if not org.uscc:
-        raise DomainError("The organisation has no unified social credit code.", code="uscc_missing")
+        raise DomainError(_("The organisation has no unified social credit code."), code="uscc_missing")
     subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == org.uscc)).first()
     if subject is None:
         return register_firm(
@@ -67,13 +69,13 @@ def register_manager(firm: CreditSubject | None, data: dict, *, actor) -> Projec
     """Add a project manager with their certificate number; a national ID is stored encrypted."""
     cert = data["certificate_no"].strip().upper()
     if db.session.scalars(sa.select(ProjectManager.id).where(ProjectManager.certificate_no == cert)).first():
-        raise DomainError("A project manager with this certificate number is already registered.",
+        raise DomainError(_("A project manager with this certificate number is already registered."),
                           code="certificate_taken", field="certificate_no")
     manager = ProjectManager(certificate_no=cert, name=data["name"].strip(), firm_id=firm.id if firm else None)
     national_id = data.get("national_id")
     if national_id:
         if pii.id_problem(national_id):
-            raise DomainError("Not a valid resident ID number.", code="national_id_invalid", field="national_id")
+            raise DomainError(_("Not a valid resident ID number."), code="national_id_invalid", field="national_id")
         manager.national_id_enc = pii.encrypt_id(national_id, cert)
         manager.national_id_hmac = pii.id_lookup_hash(national_id)
     db.session.add(manager)
@@ -88,7 +90,7 @@ def register_manager(firm: CreditSubject | None, data: dict, *, actor) -> Projec
 def add_managed_project(firm: CreditSubject, data: dict, *, actor) -> ManagedProject:
     """Record a community the firm manages, its floor area and the manager in charge."""
     if data["floor_area_m2"] <= 0:
-        raise DomainError("Floor area must be positive.", code="area", field="floor_area_m2")
+        raise DomainError(_("Floor area must be positive."), code="area", field="floor_area_m2")
     started: datetime = data["started_at"]
     project = ManagedProject(
         firm_id=firm.id, manager_id=data.get("manager_id"), community=data["community"],

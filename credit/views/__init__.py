@@ -15,3 +15,6 @@ def credit_helpers():
     from credit.labels import DUE_PROCESS, label, stage_tag
 
     return {"credit_label": label, "stage_tag": stage_tag, "due_process_steps": DUE_PROCESS}
+
+
+from credit.views import complaint  # noqa: E402,F401

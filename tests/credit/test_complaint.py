@@ -1,0 +1,80 @@
+"""The public complaint form: one question per page, attachments with strict limits, tracking."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from credit.models import Complaint, ComplaintAttachment
+from tests.factories import csrf_token
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def post(client, url, data, **kw):
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}, **kw)
+
+
+def fill(client, firm_name="上海锦绣物业管理有限公司"):
+    assert post(client, "/credit/complaint/firm", {"firm_name": firm_name}).status_code == 302
+    assert post(client, "/credit/complaint/place", {"community": "锦绣花园", "district_code": "310115"}).status_code == 302
+    assert post(client, "/credit/complaint/details",
+                {"description": "电梯停运两周无人维修，物业公司不回应业主诉求。", "occurred_on": "2026-10-08"}).status_code == 302
+
+
+def test_complaint_journey_with_attachment_and_tracking(app_ctx, client):
+    assert client.get("/credit/complaint").status_code == 200
+    fill(client)
+    response = post(client, "/credit/complaint/evidence",
+                    {"action": "upload", "file": (io.BytesIO(PNG), "lift.png")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "lift.png" in client.get("/credit/complaint/evidence").get_data(as_text=True)
+    assert post(client, "/credit/complaint/evidence", {"action": "continue"}).status_code == 302
+    assert post(client, "/credit/complaint/contact", {"complainant_kind": "resident", "complainant_name": "张三",
+                                                      "complainant_phone": "13812345678"}).status_code == 302
+    check = client.get("/credit/complaint/check").get_data(as_text=True)
+    assert "锦绣花园" in check and "lift.png" in check
+    response = client.post("/credit/complaint/check", data={"csrf_token": csrf_token(check)})
+    assert response.status_code == 302
+    done = client.get("/credit/complaint/done").get_data(as_text=True)
+    number = re.search(r'id="tracking-number">([A-Z0-9-]+)<', done).group(1)
+    complaint = Complaint.query.filter_by(tracking_number=number).one()
+    assert complaint.complainant_name == "张三" and len(complaint.attachments) == 1
+    tracked = client.get(f"/credit/complaint/track?tracking_number={number.lower()}").get_data(as_text=True)
+    assert number in tracked and "张三" not in tracked and "13812345678" not in tracked
+
+
+def test_errors_are_summarised_and_nothing_is_saved(app_ctx, client):
+    page = post(client, "/credit/complaint/firm", {"firm_name": ""}).get_data(as_text=True)
+    assert "error-summary" in page and 'href="#firm_name"' in page
+    page = post(client, "/credit/complaint/contact", {"complainant_kind": "resident", "complainant_name": "李四",
+                                                      "complainant_phone": "123"}).get_data(as_text=True)
+    assert 'href="#complainant_phone"' in page
+    # Skipping ahead to the check page sends the user back to the first missing answer.
+    assert client.get("/credit/complaint/check").headers["Location"].endswith("/credit/complaint/firm")
+    assert Complaint.query.count() == 0
+
+
+def test_attachment_limits(app_ctx, client):
+    fill(client)
+
+    def upload(data, name):
+        return post(client, "/credit/complaint/evidence", {"action": "upload", "file": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
+
+    assert "error-message" in upload(b"MZ\x90\x00 not an image", "virus.png").get_data(as_text=True)
+    assert "error-message" in upload(PNG, "lift.exe").get_data(as_text=True)
+    assert "error-message" in upload(PNG + b"\x00" * (5 * 1024 * 1024), "big.png").get_data(as_text=True)
+    for i in range(3):
+        assert upload(PNG, f"p{i}.png").status_code == 302
+    assert "p0.png" in client.get("/credit/complaint/evidence").get_data(as_text=True)
+    assert upload(PNG, "p4.png").status_code in (200, 302)
+    assert ComplaintAttachment.query.count() == 3
+
+
+def test_check_page_refuses_missing_csrf(app_ctx, client):
+    fill(client)
+    post(client, "/credit/complaint/contact", {"complainant_kind": "resident", "complainant_name": "王五"})
+    assert client.post("/credit/complaint/check", data={}).status_code == 400
+    assert Complaint.query.count() == 0
