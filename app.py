@@ -22,6 +22,7 @@ BLUEPRINTS = (
 )
 API_BLUEPRINTS = (
     "core.accounts.api:blp",
+    "core.jobs.api:blp",
     "credit.api:blp",
     "tender.sealing.api:blp",
 )

@@ -1,13 +1,44 @@
-"""The API reference page, served with the app's own assets."""
+"""The API reference page and the OpenAPI document's route, both public.
 
-from flask import Blueprint, render_template
+The page is Swagger UI, vendored under ``static/vendor/swagger-ui`` and started by
+``static/js/api-reference.js``, so it works under the site's CSP (scripts from 'self' only).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, render_template, url_for
 
 from core.authz import PUBLIC, access
+from core.errors import document_problems
 
 bp = Blueprint("api_docs", __name__)
+
+OPENAPI_ENDPOINT = "api-docs.openapi_json"
+
+
+@bp.record_once
+def _open_the_document(state) -> None:
+    """Give flask-smorest's openapi.json route a public rule and document problem answers."""
+    app = state.app
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    document_problems(api.spec)
+    serve = app.view_functions.get(OPENAPI_ENDPOINT)
+    if serve is not None and not hasattr(serve, "__access_rule__"):
+
+        @wraps(serve)
+        def openapi_json():
+            return serve()
+
+        app.view_functions[OPENAPI_ENDPOINT] = access(PUBLIC)(openapi_json)
 
 
 @bp.get("/api/docs")
 @access(PUBLIC)
 def reference():
-    return render_template("api_reference.html")
+    """The interactive reference of the JSON API."""
+    spec_url = url_for(OPENAPI_ENDPOINT)
+    return render_template(
+        "api_reference.html", spec_url=spec_url, title=current_app.config["API_TITLE"]
+    )

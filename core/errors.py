@@ -2,15 +2,71 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from http import HTTPStatus
+
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from core.authz import Denied
 from core.db import DomainError
 
 PROBLEM_BASE = "/problems/"
+PROBLEM_MIME = "application/problem+json"
+# Headers of an HTTP error worth keeping in the problem answer.
+KEPT_ERROR_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every API error is answered (documents the answers only)."""
+
+    type = fields.String(
+        metadata={"description": "URI reference naming the kind of problem (about:blank or /problems/<code>)"}
+    )
+    title = fields.String(metadata={"description": "short summary of the kind of problem"})
+    status = fields.Integer(metadata={"description": "the HTTP status code"})
+    detail = fields.String(metadata={"description": "what went wrong with this request, in plain words"})
+    instance = fields.String(metadata={"description": "the path of the request"})
+    errors = fields.Dict(
+        metadata={"description": "messages per input location or field, for invalid input (422) and refusals"}
+    )
+
+
+def document_problems(spec) -> None:
+    """Make every error response in the OpenAPI document a problem+json answer."""
+    if "Problem" not in spec.components.schemas:
+        spec.components.schema("Problem", schema=ProblemSchema)
+    ref = {"$ref": "#/components/schemas/Problem"}
+    names = [(status.name, status.phrase) for status in HTTPStatus if status >= 400]
+    names.append(("DEFAULT_ERROR", "Error, as RFC 9457 problem details"))
+    for name, description in names:
+        response = {"description": description, "content": {PROBLEM_MIME: {"schema": ref}}}
+        if name in spec.components.responses:  # already referenced by a registered blueprint
+            spec.components.responses[name] = response
+        else:
+            spec.components.response(name, response, lazy=True)
+
+
+def _json_body_expected() -> bool:
+    """Whether the matched API view reads a JSON body (flask-smorest records its argument locations)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    arguments = getattr(handler, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(arg.get("in") == "json" for arg in arguments)
+
+
+def require_json_body() -> None:
+    """before_request: an API body that the view reads as JSON must be sent as JSON (else 415)."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return
+    if request.is_json or not _json_body_expected():
+        return
+    raise UnsupportedMediaType(_("Send the request body as JSON (Content-Type: application/json)."))
 
 
 def wants_problem_json() -> bool:
@@ -31,7 +87,7 @@ def problem(status: int, title: str, detail: str | None = None, *, code: str | N
     body.update(extra)
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_MIME
     return response
 
 
@@ -48,7 +104,34 @@ DENIED_TEXT = {
 }
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def protect_api_calls(app) -> None:
+    """CSRF for the JSON API: needed only when a call rides on the session cookie.
+
+    A call with a bearer token (or with no credentials at all) carries nothing a forged cross-site
+    request could borrow, so flask-wtf's blanket check is lifted for the API blueprints and applied
+    here to session-authenticated calls only (they send the token in the X-CSRFToken header).
+    """
+    from core.extensions import csrf
+
+    api_blueprints = frozenset(app.extensions["flask-smorest"]["blp_name_to_api"])
+    for name in api_blueprints:
+        csrf.exempt(app.blueprints[name])
+
+    @app.before_request
+    def csrf_for_session_api_calls():
+        if request.blueprint not in api_blueprints or request.method in SAFE_METHODS:
+            return
+        if current_user.is_authenticated and g.get("token_scopes") is None:
+            csrf.protect()
+
+
 def init_app(app) -> None:
+    protect_api_calls(app)
+    app.before_request(require_json_body)
+
     @app.errorhandler(Denied)
     def denied(exc: Denied):
         text = DENIED_TEXT.get(exc.reason, lambda: _("You may not do this."))()
@@ -98,6 +181,9 @@ def init_app(app) -> None:
                 429: _("Too many requests"),
             }
             resp = problem(status, titles.get(status, exc.name), exc.description, code=str(status), **extra)
+            for name, value in exc.get_headers():
+                if name in KEPT_ERROR_HEADERS:
+                    resp.headers[name] = value
             if status == 429 and getattr(exc, "retry_after", None):
                 resp.headers["Retry-After"] = str(exc.retry_after)
             return resp

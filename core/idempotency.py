@@ -72,7 +72,7 @@ OPENAPI_DOC = {
         }
     ],
     "responses": {
-        "409": {"$ref": "#/components/responses/CONFLICT"},
+        "409": "CONFLICT",
     },
 }
 

@@ -1,0 +1,64 @@
+"""Marshmallow schemas for the signed-in user and notifications (separate load and dump schemas)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class OrganisationOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.Function(lambda org: org.kind.value, metadata={"description": "organisation kind"})
+    status = fields.Function(lambda org: org.status.value)
+    district_code = fields.String(allow_none=True)
+
+
+class MembershipOut(Schema):
+    id = fields.Integer()
+    role = fields.Function(lambda m: m.role.value, metadata={"description": "role inside the organisation"})
+    platform_role = fields.Function(lambda m: m.platform_role.value, metadata={"description": "role on the platform"})
+    organisation = fields.Nested(OrganisationOut)
+
+
+class MeOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    locale = fields.String(allow_none=True)
+    second_factor = fields.Boolean(attribute="has_second_factor")
+    active_membership = fields.Nested(MembershipOut, allow_none=True)
+    memberships = fields.List(fields.Nested(MembershipOut))
+    unread_notifications = fields.Integer()
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    link = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "queued, unread or read"})
+    mail_copy = fields.Boolean()
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class SentNotificationOut(NotificationOut):
+    recipient_id = fields.Integer(attribute="user_id")
+
+
+class NotificationCreate(Schema):
+    recipient_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(load_default="", validate=validate.Length(max=5000))
+    link = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^/(?!/)[^\s\\]{0,499}$", error="a path on this site, starting with /"),
+    )
+    mail_copy = fields.Boolean(load_default=False)
+
+
+class NotificationQuery(Schema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "only unread notifications"})
