@@ -68,8 +68,10 @@ def init_login(app) -> None:
 
     @login_manager.request_loader
     def load_user_from_token(req):
+        # Tokens are for the JSON API only: a page (e.g. the token settings) never accepts one,
+        # so a narrow token cannot be used to mint a wider one.
         header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
             return None
         from core.auth.tokens import authenticate_bearer
 

@@ -39,11 +39,20 @@ def make_org(app_ctx):
 
 @pytest.fixture
 def make_user(app_ctx, make_org):
-    """make_user(kind=OrgKind.FIRM, role=MemberRole.ADMIN, org=None, **user_fields) -> User."""
+    """make_user(kind=OrgKind.FIRM, role=MemberRole.ADMIN, org=None, totp=None, **user_fields) -> User.
+
+    ``totp=None`` enrols an authenticator exactly when the user must have a second factor
+    (supervisors, experts, operators, key custodians); ``True``/``False`` force it either way.
+    """
+    from core.accounts.models import requires_second_factor
+    from core.auth import totp as totp_codes
+    from core.db import utcnow
     from core.extensions import db
     from core.security import hash_password
 
-    def make(kind: OrgKind = OrgKind.FIRM, role: MemberRole = MemberRole.ADMIN, org=None, **overrides) -> User:
+    def make(
+        kind: OrgKind = OrgKind.FIRM, role: MemberRole = MemberRole.ADMIN, org=None, totp: bool | None = None, **overrides
+    ) -> User:
         n = next(_counter)
         org = org or make_org(kind)
         values = {"email": f"user{n}@example.com", "name": f"用户{n}", "password_hash": hash_password(PASSWORD)}
@@ -52,6 +61,10 @@ def make_user(app_ctx, make_org):
         db.session.add(user)
         db.session.flush()
         db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=role))
+        db.session.flush()
+        if totp if totp is not None else requires_second_factor(user):
+            user.totp_secret = totp_codes.new_secret()
+            user.totp_enabled_at = utcnow()
         db.session.commit()
         return user
 
@@ -64,17 +77,55 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def unused_totp_code(user: User) -> str:
+    """A valid authenticator code for ``user`` that has not been used yet.
+
+    Codes are accepted for the current step and one step either side, each only once; when a test
+    signs the same user in more often than that within 30 seconds, the last-used step is moved
+    back, as if time had passed.
+    """
+    from core.auth import totp
+    from core.extensions import db
+
+    db.session.refresh(user)
+    now = totp.current_step()
+    free = [s for s in (now - 1, now, now + 1) if user.totp_last_step is None or s > user.totp_last_step]
+    if not free:
+        user.totp_last_step = now - 2
+        db.session.commit()
+        free = [now - 1]
+    return totp.code_at(user.totp_secret, free[0])
+
+
+def _forget_cached_csrf_token() -> None:
+    """Signing in starts a new session with a new CSRF token. Requests made while a test holds an
+    application context (``app_ctx``) share its ``g``, where Flask-WTF caches the old token."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("csrf_token", None)
+
+
 @pytest.fixture
 def login(client):
-    """login(user) signs the test client in through the real form (no second factor)."""
+    """login(user) signs the test client in through the real forms, with a real TOTP code if enrolled."""
 
     def do(user: User, password: str = PASSWORD):
+        _forget_cached_csrf_token()
         page = client.get("/auth/login")
         response = client.post(
             "/auth/login",
             data={"email": user.email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
         )
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        if response.headers["Location"].endswith("/auth/second-factor"):
+            _forget_cached_csrf_token()
+            page = client.get("/auth/second-factor")
+            response = client.post(
+                "/auth/second-factor",
+                data={"code": unused_totp_code(user), "csrf_token": csrf_token(page.get_data(as_text=True))},
+            )
+            assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
         return response
 
     return do

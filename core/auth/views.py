@@ -1,47 +1,221 @@
-"""Sign-in pages."""
+"""Signing in (password, then the second factor), signing out, and password reset."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+import time
 
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from core.accounts.models import User, requires_second_factor
 from core.auth import operations as ops
-from core.auth.forms import LoginForm
-from core.authz import PUBLIC, SIGNED_IN, access
+from core.auth import throttle
+from core.auth.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SecondFactorForm
+from core.auth.mail import send_reset_mail
+from core.auth.second_factor import check_second_factor
+from core.authz import PUBLIC, SIGNED_IN, Denied, access
+from core.errors import wants_problem_json
 from core.extensions import db
 from core.views import safe_next
+from core.web import after_access_hooks
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+PENDING_KEY = "pending_login"
+PENDING_SECONDS = 300  # time allowed between the password step and the second-factor step
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _limits(**keys: str) -> dict[str, tuple[str, int]]:
+    cfg = current_app.config
+    per_kind = {
+        "account": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        "second_factor": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        "address": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        "reset": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+    }
+    return {kind: (value, per_kind[kind]) for kind, value in keys.items()}
+
+
+def throttled_page(exc: throttle.Throttled):
+    response = current_app.make_response(
+        (render_template("auth/throttled.html", retry_at=exc.retry_at, minutes=-(-exc.retry_after // 60)), 429)
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _fresh_session() -> None:
+    """Start a new session, keeping only the language chosen before signing in."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def complete_login(user: User, target: str, *, second_factor: str | None = None):
+    _fresh_session()
+    login_user(user)
+    ops.record_login(user, second_factor=second_factor)
+    db.session.commit()
+    throttle.purge_expired()
+    db.session.commit()
+    if requires_second_factor(user) and not user.has_second_factor:
+        return redirect(url_for("auth.enrol"))
+    return redirect(target)
+
+
+def pending_user() -> User | None:
+    """The user who passed the password step moments ago and owes the second factor."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or user.session_epoch != pending.get("epoch") or not user.has_second_factor:
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
 def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = ops.authenticate(form.email.data, form.password.data)
+        email = form.email.data.strip().lower()
+        try:
+            attempt = throttle.begin_attempt(_limits(account=email, address=client_address()))
+        except throttle.Throttled as exc:
+            return throttled_page(exc)
+        user = ops.authenticate(email, form.password.data)
+        target = safe_next(request.args.get("next"), url_for("core.dashboard"))
         if user is None:
-            form.password.errors.append(_("The email address or password is not right."))
-        else:
-            session.clear()
-            login_user(user)
-            ops.record_login(user)
+            ops.record_failed_login(email, stage="password")
             db.session.commit()
-            return redirect(safe_next(request.args.get("next"), url_for("core.dashboard")))
+            form.password.errors.append(_("The email address or password is not right."))
+        elif user.has_second_factor:
+            attempt.succeeded(clear=("account",))
+            _fresh_session()
+            session[PENDING_KEY] = {
+                "user": user.id,
+                "epoch": user.session_epoch,
+                "until": int(time.time()) + PENDING_SECONDS,
+                "next": target,
+            }
+            db.session.commit()
+            return redirect(url_for("auth.second_factor"))
+        else:
+            attempt.succeeded(clear=("account",))
+            return complete_login(user, target)
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+@access(PUBLIC)
+def second_factor():
+    user = pending_user()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Your sign-in took too long or was interrupted. Please sign in again."), "warning")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            attempt = throttle.begin_attempt(_limits(second_factor=str(user.id), address=client_address()))
+        except throttle.Throttled as exc:
+            return throttled_page(exc)
+        method = check_second_factor(user, form.code.data)
+        if method is None:
+            ops.record_failed_login(user.email, stage="second_factor")
+            db.session.commit()
+            form.code.errors.append(_("The code is not right, or it has been used already. Wait for the next code and try again."))
+        else:
+            attempt.succeeded(clear=("second_factor",))
+            target = session[PENDING_KEY]["next"]
+            return complete_login(user, target, second_factor=method)
+    return render_template("auth/second_factor.html", form=form)
 
 
 @bp.post("/logout")
 @access(SIGNED_IN)
 def logout():
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("core.home"))
 
 
-@bp.get("/settings")
-@access(SIGNED_IN)
-def settings():
-    return render_template("auth/settings.html")
+@bp.route("/reset", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            throttle.begin_attempt(_limits(reset=client_address()))
+        except throttle.Throttled as exc:
+            return throttled_page(exc)
+        found = ops.request_password_reset(form.email.data)
+        if found is not None:
+            user, secret = found
+            link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=secret)
+            send_reset_mail(user, link)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data.strip())
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token: str):
+    reset = ops.find_reset_token(token)
+    if reset is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    form.email_for_rules = reset.user.email
+    if form.validate_on_submit():
+        ops.reset_password(reset, {"new_password": form.new_password.data})
+        throttle.forget(_limits(account=reset.user.email))
+        db.session.commit()
+        flash(_("Your password has been changed. Sign in with your new password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+# Pages a user who must use a second factor, and has none yet, may still reach.
+ENROLMENT_ENDPOINTS = frozenset({"auth.enrol", "auth.logout", "core.set_language"})
+
+
+def second_factor_gate() -> None:
+    """After the access rule: a user who must have a second factor and has none may only enrol."""
+    if not current_user.is_authenticated or request.endpoint in ENROLMENT_ENDPOINTS:
+        return
+    rule = g.get("access_rule")
+    if rule is None or rule.public:
+        return
+    if current_user.has_second_factor or not requires_second_factor(current_user):
+        return
+    if g.get("token_scopes") is not None or wants_problem_json():
+        raise Denied("second_factor_required")
+    abort(redirect(url_for("auth.enrol")))
+
+
+if second_factor_gate not in after_access_hooks:
+    after_access_hooks.append(second_factor_gate)
+
+from core.auth import settings  # noqa: E402,F401  (registers the account-settings routes on bp)

@@ -1,0 +1,39 @@
+"""Mail sent by the sign-in area; it goes out through the jobs system (core.jobs)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from core.accounts.models import User
+
+
+def _mail_sender():
+    """The jobs system's mail operation, or None while it is not installed."""
+    try:
+        from core.jobs.operations import send_mail
+    except ImportError:
+        return None
+    return send_mail
+
+
+def send_reset_mail(user: User, link: str) -> bool:
+    """Queue the password-reset mail in the user's language; False if no mail system exists yet.
+
+    The link is a secret: it goes into the mail body only, never into a log line or audit event.
+    """
+    send_mail = _mail_sender()
+    if send_mail is None:
+        current_app.logger.warning("mail jobs are not installed; reset mail for user %s not sent", user.id)
+        return False
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Reset your password")
+        body = render_template(
+            "auth/mail/reset.txt",
+            user=user,
+            link=link,
+            minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        )
+    send_mail(to=user.email, subject=subject, body=body)
+    return True

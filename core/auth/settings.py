@@ -1,0 +1,231 @@
+"""Account settings: password, second factor, recovery codes, API tokens, language, sessions."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from core.accounts.models import Role, requires_second_factor
+from core.auth import operations as ops
+from core.auth import second_factor as factor
+from core.auth import tokens
+from core.auth import totp
+from core.auth.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    ConfirmWithCodeForm,
+    EmptyForm,
+    EnrolForm,
+    LanguageForm,
+)
+from core.auth.models import SCOPES, ApiToken
+from core.auth.views import bp
+from core.authz import SIGNED_IN, access, active_membership
+from core.db import DomainError, utcnow
+from core.extensions import db
+from core.security import check_password
+
+SCOPE_LABELS = {
+    "credit:read": lambda: _("Read credit records"),
+    "tender:read": lambda: _("Read tenders"),
+    "tender:write": lambda: _("Read and change tenders"),
+    "admin": lambda: _("Administer (everything your role allows)"),
+}
+
+
+def _me():
+    """The signed-in user itself (operations and audit events need the model, not the proxy)."""
+    return current_user._get_current_object()
+
+
+def _stay_signed_in() -> None:
+    """Keep this session after the session epoch was raised (other sessions end)."""
+    login_user(_me())
+
+
+def _form_error(form, exc: DomainError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    (target.errors if target is not None else form.form_errors).append(exc.message)
+
+
+@bp.get("/settings")
+@access(SIGNED_IN)
+def settings():
+    user = _me()
+    return render_template(
+        "auth/settings.html",
+        second_factor_required=requires_second_factor(user),
+        recovery_codes_left=factor.recovery_codes_left(user) if user.has_second_factor else 0,
+        token_count=sum(1 for t in tokens.tokens_of(user) if t.revoked_at is None),
+        logout_form=EmptyForm(),
+    )
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    form.email_for_rules = current_user.email
+    if form.validate_on_submit():
+        try:
+            ops.change_password(_me(), form.data, actor=_me())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            _stay_signed_in()
+            flash(_("Your password has been changed. Every other session has been signed out."), "success")
+            return redirect(url_for("auth.settings"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/settings/language", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def language():
+    form = LanguageForm(locale=current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"])
+    if form.validate_on_submit():
+        ops.set_language(_me(), form.locale.data, actor=_me())
+        db.session.commit()
+        session["locale"] = form.locale.data
+        return redirect(url_for("auth.settings"))
+    return render_template("auth/language.html", form=form)
+
+
+@bp.post("/settings/logout-everywhere")
+@access(SIGNED_IN)
+def logout_everywhere():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ops.logout_everywhere(_me())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have been signed out on every device, this one too."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/second-factor/setup", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def enrol():
+    user = _me()
+    if user.has_second_factor:
+        return redirect(url_for("auth.settings"))
+    secret = factor.start_enrolment(user, actor=user)
+    db.session.commit()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = factor.confirm_enrolment(user, form.code.data, actor=user)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            _stay_signed_in()
+            flash(_("The second factor is on. You will be asked for a code each time you sign in."), "success")
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = totp.provisioning_uri(secret, user.email, _("Shanghai Property Tendering"))
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        qr=totp.qr_data_uri(uri),
+        secret=totp.group(secret),
+        required=requires_second_factor(user),
+    )
+
+
+@bp.route("/settings/second-factor/<any(replace, turn_off):action>", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def remove_second_factor(action: str):
+    """Move to a new authenticator app (replace) or stop using one (turn_off, where allowed)."""
+    user = _me()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.enrol"))
+    if action == "turn_off" and requires_second_factor(user):
+        abort(403)
+    form = ConfirmWithCodeForm()
+    if form.validate_on_submit():
+        if not check_password(user.password_hash, form.password.data):
+            form.password.errors.append(_("Your password is not right."))
+        elif factor.check_second_factor(user, form.code.data) is None:
+            form.code.errors.append(_("The code is not right, or it has been used already. Wait for the next code and try again."))
+        else:
+            factor.disable_second_factor(user, actor=user)
+            db.session.commit()
+            if action == "replace":
+                return redirect(url_for("auth.enrol"))
+            flash(_("The second factor is off."), "success")
+            return redirect(url_for("auth.settings"))
+    return render_template("auth/remove_second_factor.html", form=form, action=action)
+
+
+@bp.route("/settings/recovery-codes", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def recovery_codes():
+    if not current_user.has_second_factor:
+        return redirect(url_for("auth.enrol"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if check_password(current_user.password_hash, form.password.data):
+            codes = factor.regenerate_recovery_codes(_me(), actor=_me())
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.password.errors.append(_("Your password is not right."))
+    return render_template(
+        "auth/new_recovery_codes.html", form=form, left=factor.recovery_codes_left(current_user)
+    )
+
+
+def _scope_choices() -> list[tuple[str, str]]:
+    membership = active_membership()
+    may_admin = membership is not None and (membership.is_admin or membership.platform_role == Role.OPERATOR)
+    return [(s, SCOPE_LABELS[s]()) for s in SCOPES if s != "admin" or may_admin]
+
+
+@bp.route("/settings/tokens", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def api_tokens():
+    membership = active_membership()
+    form = ApiTokenForm()
+    form.scopes.choices = _scope_choices()
+    if form.days.data is None and not form.is_submitted():
+        form.days.data = 90
+    created = None
+    if membership is None:
+        form.form_errors.append(_("You have no role in an organisation, so you cannot create API tokens."))
+    elif form.validate_on_submit():
+        token, secret = tokens.create_token(membership, form.data, actor=_me())
+        db.session.commit()
+        created = (token, secret)
+        form = None
+    return render_template(
+        "auth/tokens.html",
+        form=form,
+        created=created,
+        tokens=tokens.tokens_of(current_user),
+        revoke_form=EmptyForm(),
+        scope_labels=SCOPE_LABELS,
+        membership=membership,
+        now=utcnow(),
+    )
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@access(SIGNED_IN)
+def revoke_api_token(token_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    try:
+        tokens.revoke_token(token, actor=_me())
+    except DomainError:
+        pass  # revoking twice leaves it revoked; say so below as for the first time
+    else:
+        db.session.commit()
+    flash(_("The token “%(name)s” has been revoked.", name=token.name), "success")
+    return redirect(url_for("auth.api_tokens"))

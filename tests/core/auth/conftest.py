@@ -1,0 +1,58 @@
+"""Helpers for the sign-in tests: submitting forms the way a browser does."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.factories import csrf_token
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context, as on a real server.
+
+    The ``app_ctx`` fixture keeps one application context pushed for the whole test; requests made
+    inside it would share ``g`` (the signed-in user cached by Flask-Login, the CSRF token, the
+    token scopes) and the database session across requests and across clients, so a test could pass
+    for the wrong reason. Running each request in an empty ``contextvars`` context gives it a fresh
+    one. The test's own ``db.session`` is then separate: refresh objects before reading them.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def isolated_client(app) -> IsolatedClient:
+    """Another browser: its own cookies, and its own context for each request."""
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def client(app):
+    return isolated_client(app)
+
+
+@pytest.fixture
+def submit(client):
+    """submit(url, data, page=None): GET the form page (``page`` or ``url``) for its CSRF token, then POST."""
+
+    def do(url: str, data: dict, *, page: str | None = None, follow: bool = False):
+        html = client.get(page or url).get_data(as_text=True)
+        return client.post(url, data={**data, "csrf_token": csrf_token(html)}, follow_redirects=follow)
+
+    return do
+
+
+@pytest.fixture
+def events(app_ctx):
+    """events(action) -> the audit events recorded with that action, oldest first."""
+    from core.audit.models import AuditEvent
+    from core.extensions import db
+
+    def find(action: str):
+        return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)).all()
+
+    return find
