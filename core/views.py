@@ -1,12 +1,15 @@
-"""Home page, dashboard, language and role switching."""
+"""Home page, the dashboard of each role, language and role switching."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.accounts.models import MemberRole, Membership, OrgKind, OrgStatus, Role
 from core.authz import PUBLIC, SIGNED_IN, access, active_membership
 from core.extensions import db
 
@@ -23,17 +26,31 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def area_entry(blueprint: str) -> str | None:
+    """The shortest GET page of a feature blueprint that takes no arguments (its index), if it exists.
+
+    Lets the home page and dashboards link to features that are installed without naming their views.
+    """
+    candidates = [
+        r
+        for r in current_app.url_map.iter_rules()
+        if r.endpoint.startswith(blueprint + ".") and "GET" in r.methods and not r.arguments
+        and not r.rule.startswith("/api/") and not r.endpoint.endswith(".static")
+    ]
+    if not candidates:
+        return None
+    return url_for(min(candidates, key=lambda r: (len(r.rule), r.rule)).endpoint)
+
+
 @bp.get("/")
 @access(PUBLIC)
 def home():
-    return render_template("home.html")
+    return render_template("home.html", credit_url=area_entry("credit"), tender_url=area_entry("tender"))
 
 
 @bp.get("/language/<lang>")
 @access(PUBLIC)
 def set_language(lang: str):
-    from flask import current_app
-
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = lang
@@ -43,23 +60,103 @@ def set_language(lang: str):
     return redirect(safe_next(request.args.get("next"), url_for("core.home")))
 
 
+def _supervisor_panel(membership: Membership) -> dict:
+    from core.accounts.operations import registrations_query
+
+    pending = db.session.scalars(registrations_query(membership).limit(5)).all()
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(registrations_query(membership).order_by(None).subquery())
+    )
+    city = membership.organisation.kind == OrgKind.CITY_BUREAU
+    experts = None
+    if city:
+        experts = db.session.scalar(
+            sa.select(sa.func.count(Membership.id)).where(
+                Membership.organisation_id == membership.organisation_id,
+                Membership.role == MemberRole.EXPERT,
+                Membership.active,
+            )
+        )
+    return {"pending": pending, "pending_count": count, "city": city, "expert_count": experts}
+
+
+def _operator_panel(membership: Membership) -> dict:
+    from core.accounts.operations import registrations_query
+
+    pending = db.session.scalars(registrations_query(membership)).all()
+    return {
+        "override_needed": [o for o in pending if o.needs_uscc_override],
+        "pending_count": len(pending),
+        "jobs_url": area_entry("jobs"),
+    }
+
+
+def _organisation_panel(membership: Membership) -> dict:
+    from core.accounts.operations import bureau_for
+
+    org = membership.organisation
+    people = sum(1 for m in org.memberships if m.active)
+    return {"bureau": bureau_for(org.district_code) if org.status == OrgStatus.PENDING else None, "people": people}
+
+
+PANELS = {
+    Role.SUPERVISOR: _supervisor_panel,
+    Role.OPERATOR: _operator_panel,
+    Role.TENDERER: _organisation_panel,
+    Role.AGENCY: _organisation_panel,
+    Role.FIRM: _organisation_panel,
+}
+
+
 @bp.get("/dashboard")
 @access(SIGNED_IN)
 def dashboard():
-    return render_template("dashboard.html", membership=active_membership())
+    from core.accounts.forms import KIND_LABELS, SPECIALTIES, STATUS_LABELS
+
+    membership = active_membership()
+    role = membership.platform_role if membership else None
+    panel = PANELS[role](membership) if role in PANELS else {}
+    return render_template(
+        "dashboard.html",
+        membership=membership,
+        role=role,
+        panel=panel,
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+        specialties=SPECIALTIES,
+        tender_url=area_entry("tender"),
+        credit_url=area_entry("credit"),
+        audit_url=area_entry("audit") if role in (Role.SUPERVISOR, Role.OPERATOR) else None,
+    )
 
 
 @bp.route("/switch-role", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def switch_role():
-    memberships = current_user.active_memberships()
+    from core.accounts.forms import STATUS_LABELS
+
+    memberships = sorted(current_user.active_memberships(), key=lambda m: (m.organisation.name, m.role.value))
+    current = active_membership()
+    error = None
     if request.method == "POST":
-        try:
-            wanted = int(request.form.get("membership_id", ""))
-        except ValueError:
-            abort(400)
-        if wanted not in {m.id for m in memberships}:
-            abort(403)
-        session["membership_id"] = wanted
-        return redirect(url_for("core.dashboard"))
-    return render_template("switch_role.html", memberships=memberships, current=active_membership())
+        wanted = request.form.get("membership_id", type=int)
+        chosen = next((m for m in memberships if m.id == wanted), None)
+        if chosen is None:
+            error = _("Choose the organisation and role to act as.")
+        else:
+            session["membership_id"] = chosen.id
+            flash(_("You are now acting as %(role)s for %(org)s.", role=_role_text(chosen), org=chosen.organisation.name), "success")
+            return redirect(url_for("core.dashboard"))
+    return (
+        render_template(
+            "switch_role.html", memberships=memberships, current=current, error=error, status_labels=STATUS_LABELS
+        ),
+        400 if error else 200,
+    )
+
+
+def _role_text(membership: Membership) -> str:
+    from core.web import role_label
+
+    return role_label(membership.platform_role)
+

@@ -83,6 +83,8 @@ class Organisation(TimestampMixin, db.Model):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", use_alter=True))
     review_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    # The number a registrant quotes to track a registration (organisations that register).
+    reference: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     district: Mapped[District | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
@@ -94,6 +96,13 @@ class Organisation(TimestampMixin, db.Model):
     @property
     def is_bureau(self) -> bool:
         return self.kind in (OrgKind.DISTRICT_BUREAU, OrgKind.CITY_BUREAU)
+
+    @property
+    def needs_uscc_override(self) -> bool:
+        """An early code that fails the GB 32100 check and has not been accepted by hand."""
+        from core.accounts import uscc
+
+        return bool(self.uscc) and not uscc.is_valid(self.uscc) and not self.uscc_override_reason
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -146,6 +155,8 @@ class Membership(TimestampMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, 16))
     active: Mapped[bool] = mapped_column(default=True)
+    # Experts only: the field they evaluate (see core.accounts.forms.SPECIALTIES).
+    specialty: Mapped[str | None] = mapped_column(sa.String(32))
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

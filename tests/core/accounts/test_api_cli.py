@@ -1,0 +1,67 @@
+"""The accounts API, the operator's commands and the demo world."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.accounts import operations as ops
+from core.accounts.models import Organisation, OrgKind, OrgStatus, User
+from core.accounts.uscc import make as make_uscc
+from core.audit.operations import verify_chain
+from core.extensions import db
+
+
+def test_registration_status_is_public_by_reference(client, make_org):
+    org = make_org(OrgKind.FIRM, status=OrgStatus.PENDING, reference=ops.new_reference())
+    body = client.get(f"/api/v1/registrations/{org.reference}").get_json()
+    assert body["status"] == "pending" and body["kind"] == "firm" and "name" not in body
+    response = client.get("/api/v1/registrations/REG-XXXX-XXXX")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_directory_is_for_supervisors_and_limited_to_their_district(client, make_org, supervisor, login):
+    mine, other = make_org(OrgKind.FIRM), make_org(OrgKind.FIRM, district_code="310115")
+    assert client.get("/api/v1/organisations").status_code == 401
+    login(supervisor("xuhui"))
+    names = {o["name"] for o in client.get("/api/v1/organisations?kind=firm").get_json()}
+    assert mine.name in names and other.name not in names
+    assert client.get(f"/api/v1/organisations/{other.id}").status_code == 403
+    assert client.get(f"/api/v1/organisations/{mine.id}").get_json()["uscc_check"] == "pass"
+    assert client.get("/api/v1/organisations?status=nonsense").status_code == 422
+
+
+def test_verify_org_command(app, make_org):
+    code = make_uscc("91310104MA1K44441")
+    wrong = code[:17] + ("0" if code[17] != "0" else "1")
+    org = make_org(OrgKind.FIRM, status=OrgStatus.PENDING, uscc=wrong, reference=ops.new_reference())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "verify-org", org.reference])
+    assert result.exit_code != 0 and "理由" in result.output  # the default language
+    result = runner.invoke(args=["accounts", "verify-org", wrong, "--override-reason", "checked the licence"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).status == OrgStatus.VERIFIED
+
+
+def test_create_operator_command(app, app_ctx):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "create-operator", "--email", "Ops@Example.com", "--name", "运维", "--password", "a long operator password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "ops@example.com"))
+    assert user.memberships[0].organisation.kind == OrgKind.OPERATOR
+
+
+def test_demo_seed_is_idempotent_and_keeps_the_chain_intact(app, app_ctx):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    counts = [db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Organisation, User)]
+    second = runner.invoke(args=["demo", "seed"])
+    assert second.exit_code == 0, second.output
+    db.session.expire_all()
+    assert [db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Organisation, User)] == counts
+    assert verify_chain().ok
+    assert "city.supervisor@example.com" in first.output and "DEMOTOTPSECRET" in first.output
+    experts = [line for line in first.output.splitlines() if line.strip().startswith("expert ")]
+    firms = [line for line in first.output.splitlines() if line.split()[:1] == ["firm"] and "(waiting)" not in line]
+    assert len(experts) == 12 and len(firms) == 6
