@@ -160,3 +160,9 @@ def answer_key_check(check: dict, private_key: X25519PrivateKey) -> str:
 def verify_key_check_answer(server_secret: bytes, public_key: bytes, context: str, answer: str) -> bool:
     expected = _check_value(server_secret, public_key, context).hex()
     return hmac.compare_digest(expected, str(answer).strip().lower())
+
+
+def check_secret(app_secret: str | bytes) -> bytes:
+    """The key-check secret, derived from the application's secret key."""
+    raw = app_secret.encode() if isinstance(app_secret, str) else app_secret
+    return hmac.new(raw, b"tender-seal/v1 key-check-secret", hashlib.sha256).digest()

@@ -1,0 +1,92 @@
+"""Sealing API: custodian key registration with proof of possession, key checks, platform key.
+
+Unwrapping always happens on the custodian's device; these calls only hand out wrapped test
+shares and compare the answers.
+"""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.authz import PUBLIC, SIGNED_IN, access
+from core.db import NotFound, db
+
+
+def _ops():
+    # Imported on use while the migration for this package's tables is pending, so the models
+    # do not join the metadata of apps (and test runs) that never touch sealing.
+    from tender.sealing import operations
+
+    return operations
+from tender.sealing.schemas import (
+    CustodianKeySchema, KeyAnswerSchema, KeyCheckSchema, KeyRegistrationSchema, PlatformKeySchema, PublicKeySchema,
+)
+
+blp = Blueprint("sealing_api", __name__, url_prefix="/api/v1/sealing", description="Sealed bids: keys and receipts")
+
+
+@blp.route("/custodian-keys/challenge")
+class RegistrationChallenge(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(PublicKeySchema)
+    @blp.response(200, KeyCheckSchema)
+    def post(self, args):
+        """A test share for a key about to be registered; its answer is the proof of possession."""
+        return _ops().issue_registration_check(current_user, args["public_key"])
+
+
+@blp.route("/custodian-keys")
+class CustodianKeys(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(KeyRegistrationSchema)
+    @blp.response(201, CustodianKeySchema)
+    def post(self, args):
+        """Register the signed-in user's custodian public key (retires their previous one)."""
+        key = _ops().register_custodian_key(current_user, args, actor=current_user)
+        db.session.commit()
+        return key
+
+
+@blp.route("/custodian-keys/current")
+class CurrentKey(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, CustodianKeySchema)
+    def get(self):
+        """The signed-in user's registered custodian key."""
+        key = _ops().active_key(current_user)
+        if key is None:
+            raise NotFound(_("You have no custodian key registered."))
+        return key
+
+
+@blp.route("/custodian-keys/current/check")
+class KeyCheck(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, KeyCheckSchema)
+    def post(self):
+        """A test share for the registered key, to unwrap on the custodian's device."""
+        return _ops().issue_key_check(current_user)
+
+
+@blp.route("/custodian-keys/current/check/answer")
+class KeyCheckAnswer(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(KeyAnswerSchema)
+    @blp.response(200, CustodianKeySchema)
+    def post(self, args):
+        """Confirm a key check: the key file and passphrase work."""
+        key = _ops().confirm_key_check(current_user, args, actor=current_user)
+        db.session.commit()
+        return key
+
+
+@blp.route("/platform-key")
+class PlatformKey(MethodView):
+    @access(PUBLIC)
+    @blp.response(200, PlatformKeySchema)
+    def get(self):
+        """The platform's Ed25519 receipt-signing public key."""
+        return _ops().platform_key_document()

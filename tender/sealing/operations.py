@@ -1,0 +1,144 @@
+"""Sealed-bid operations: registering and checking custodian keys, issuing receipts.
+
+Each operation flushes and records its audit event; the request commits. Key checks are
+stateless: the platform recomputes the expected answer from the context it signed into the check.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from core.accounts.models import User
+from core.audit.operations import record_event
+from core.db import DomainError, NotFound, db, utcnow
+from tender.sealing import hpke, keyfile, receipts
+from tender.sealing.models import CustodianKey, SealReceipt
+
+CHECK_MAX_AGE = 15 * 60  # seconds a key check may be answered after it was made
+ORIGINS = ("browser", "cli")
+
+
+def _secret() -> bytes:
+    return keyfile.check_secret(current_app.config["SECRET_KEY"])
+
+
+def _public_key(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise DomainError(_("The public key must be 32 bytes in base64."), code="bad_public_key", field="public_key")
+    return raw
+
+
+def _context(kind: str, user: User) -> str:
+    return f"{kind}:{user.id}:{int(time.time())}"
+
+
+def _check_context(context: str, kind: str, user: User) -> None:
+    parts = str(context).split(":")
+    fresh = len(parts) == 3 and parts[2].isdigit() and 0 <= time.time() - int(parts[2]) <= CHECK_MAX_AGE
+    if parts[:2] != [kind, str(user.id)] or not fresh:
+        raise DomainError(_("This key check has expired. Start again."), code="check_expired")
+
+
+def active_key(user: User) -> CustodianKey | None:
+    """The custodian key in use by ``user``, if any."""
+    return db.session.scalar(
+        sa.select(CustodianKey).where(CustodianKey.user_id == user.id, CustodianKey.retired_at.is_(None))
+    )
+
+
+def issue_registration_check(user: User, public_key: str) -> dict:
+    """A test share wrapped to a key the user wants to register; answering it proves possession."""
+    return keyfile.make_key_check(_secret(), _public_key(public_key), _context("register", user))
+
+
+def register_custodian_key(user: User, data: dict, *, actor: User) -> CustodianKey:
+    """Register a custodian's public key after checking the proof; retires the user's previous key."""
+    public = _public_key(data["public_key"])
+    _check_context(data["context"], "register", user)
+    if not keyfile.verify_key_check_answer(_secret(), public, data["context"], data["answer"]):
+        raise DomainError(_("The key check was not answered with this key."), code="bad_proof")
+    kid = hpke.key_id(public).hex()
+    if db.session.scalar(sa.select(CustodianKey.id).where(CustodianKey.key_id == kid)):
+        raise DomainError(_("This key is already registered."), code="duplicate_key")
+    previous = active_key(user)
+    if previous is not None:
+        previous.retired_at = utcnow()
+        record_event("sealing.custodian_key_retired", previous, actor=actor, data={"key_id": previous.key_id})
+    origin = data.get("origin") if data.get("origin") in ORIGINS else "cli"
+    key = CustodianKey(user_id=user.id, key_id=kid, public_key=public, label=(data.get("label") or "")[:100],
+                       origin=origin, proof_context=data["context"], last_checked_at=utcnow())
+    db.session.add(key)
+    user.is_key_custodian = True
+    db.session.flush()
+    record_event("sealing.custodian_key_registered", key, actor=actor, data={"key_id": kid, "origin": origin})
+    return key
+
+
+def issue_key_check(user: User) -> dict:
+    """A test share for the user's registered key (the "check my key file" page and command)."""
+    key = active_key(user)
+    if key is None:
+        raise NotFound(_("You have no custodian key registered."))
+    return keyfile.make_key_check(_secret(), key.public_key, _context("check", user))
+
+
+def confirm_key_check(user: User, data: dict, *, actor: User) -> CustodianKey:
+    """Record that the user's key file and passphrase unwrapped a test share."""
+    key = active_key(user)
+    if key is None:
+        raise NotFound(_("You have no custodian key registered."))
+    _check_context(data["context"], "check", user)
+    if not keyfile.verify_key_check_answer(_secret(), key.public_key, data["context"], data["answer"]):
+        raise DomainError(_("The answer does not match: this is not the registered key."), code="bad_answer")
+    key.last_checked_at = utcnow()
+    db.session.flush()
+    record_event("sealing.custodian_key_checked", key, actor=actor, data={"key_id": key.key_id})
+    return key
+
+
+def platform_key():
+    return receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
+
+
+def platform_key_document() -> dict:
+    """The receipt-signing public key as published at the well-known URL."""
+    return receipts.public_key_document(platform_key())
+
+
+def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: int, envelope_sha256: str,
+                  *, actor: User | None) -> dict:
+    """Append a signed receipt to the tender's log and return it (called when an envelope is stored)."""
+    last = db.session.scalar(
+        sa.select(SealReceipt).where(SealReceipt.tender_ref == tender_ref).order_by(SealReceipt.seq.desc()).limit(1)
+        .with_for_update()
+    )
+    seq, prev = (last.seq + 1, last.entry_hash) if last else (1, receipts.GENESIS)
+    signed = receipts.make_receipt(platform_key(), tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
+                                   bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=utcnow(),
+                                   seq=seq, prev=prev)
+    entry = SealReceipt(tender_ref=tender_ref, seq=seq, bidder_ref=bidder_ref, bid_ref=bid_ref,
+                        bid_version=bid_version, envelope_sha256=envelope_sha256, payload=signed["payload"],
+                        signature=signed["signature"], entry_hash=receipts.entry_hash(signed))
+    db.session.add(entry)
+    db.session.flush()  # the unique (tender_ref, seq) refuses a concurrent duplicate; the caller retries
+    record_event("sealing.receipt_issued", ("tender", tender_ref), actor=actor,
+                 data={"seq": seq, "envelope_sha256": envelope_sha256, "entry_hash": entry.entry_hash})
+    return signed
+
+
+def receipt_log(tender_ref: str) -> list[dict]:
+    """The tender's receipts in order, as signed (to publish at the deadline, and to verify)."""
+    rows = db.session.scalars(
+        sa.select(SealReceipt).where(SealReceipt.tender_ref == tender_ref).order_by(SealReceipt.seq)
+    )
+    return [r.signed() for r in rows]

@@ -1,0 +1,63 @@
+"""Sealing pages (投标文件加密): custodian key creation and checks, sealing a bid in the browser,
+inspecting an envelope, verifying a receipt. The pages only load the JavaScript modules and show
+results; every key and every plaintext stays in the browser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+
+from core.accounts.models import Role
+from core.authz import PUBLIC, SIGNED_IN, access, roles
+
+
+def _ops():
+    # Imported on use while the migration for this package's tables is pending, so the models
+    # do not join the metadata of apps (and test runs) that never touch sealing.
+    from tender.sealing import operations
+
+    return operations
+
+bp = Blueprint("sealing", __name__, url_prefix="/sealing", template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+
+@bp.get("/custodian-key")
+@access(SIGNED_IN)
+def custodian_key():
+    return render_template("sealing/custodian_key.html", key=_ops().active_key(current_user))
+
+
+@bp.get("/check-key")
+@access(SIGNED_IN)
+def check_key():
+    return render_template("sealing/check_key.html", key=_ops().active_key(current_user))
+
+
+@bp.get("/seal")
+@access(roles(Role.FIRM))
+def seal():
+    return render_template("sealing/seal.html")
+
+
+@bp.get("/inspect")
+@access(PUBLIC)
+def inspect():
+    return render_template("sealing/inspect.html")
+
+
+@bp.get("/receipt")
+@access(PUBLIC)
+def receipt():
+    return render_template("sealing/receipt.html")
+
+
+@access(PUBLIC)
+def well_known_key():
+    """The platform's receipt-signing public key, at the site-wide well-known URL."""
+    return jsonify(_ops().platform_key_document())
+
+
+@bp.record_once
+def _register_well_known(state):
+    state.app.add_url_rule("/.well-known/tender-seal-receipt-key", "sealing_well_known_key", well_known_key)
