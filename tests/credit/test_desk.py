@@ -1,0 +1,120 @@
+"""Supervisor desk and the firm's file, through the real pages: intake → record → notice → objection →
+decision → publication; district limits; the national ID only on the supervisor's page."""
+
+from __future__ import annotations
+
+import re
+
+from credit.models import Complaint, ComplainantKind, CreditRecord, RecordStatus
+from credit.operations import submit_complaint
+from core.db import db
+from tests.factories import csrf_token
+
+
+def _flush_csrf():
+    """Requests made while the test holds an app context share its ``g``: forget per-user caches."""
+    from flask import g
+
+    for key in ("csrf_token", "_login_user", "_membership"):
+        g.pop(key, None)
+
+
+def form_post(client, url, data):
+    _flush_csrf()
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(page), **data})
+
+
+def logout(client):
+    _flush_csrf()
+    page = client.get("/credit/").get_data(as_text=True)
+    assert client.post("/auth/logout", data={"csrf_token": csrf_token(page)}).status_code == 302
+    _flush_csrf()
+
+
+def test_complaint_to_published_record(client, login, make_firm, supervisor, firm_user, item):
+    firm = make_firm("上海锦绣物业管理有限公司")
+    complaint = submit_complaint({
+        "firm_name": firm.name, "community": "锦绣花园", "district_code": "310115",
+        "description": "专项维修资金被挪作他用，业委会多次要求公开账目未果。", "complainant_kind": ComplainantKind.RESIDENT,
+        "complainant_name": "张三", "complainant_phone": "13812345678",
+    })
+    db.session.commit()
+    officer = supervisor("310115")
+    login(officer)
+    intake = client.get("/credit/desk/intake").get_data(as_text=True)
+    assert complaint.tracking_number in intake
+    url = f"/credit/desk/complaints/{complaint.id}"
+    assert "张三" in client.get(url).get_data(as_text=True)  # the bureau sees the complainant
+    response = form_post(client, url, {"action": "open", "subject": firm.uscc, "item_id": item("SH-F-18-04").id,
+                                       "occurred_on": "2026-09-01", "facts": "维修资金账户流水显示挪用。",
+                                       "district_code": "310115"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    record = CreditRecord.query.one()
+    assert record.complaint_id == complaint.id and record.status == RecordStatus.DRAFT
+    file_url = f"/credit/desk/records/{record.id}"
+    assert form_post(client, file_url, {"action": "notify"}).status_code == 302
+    db.session.refresh(record)
+    assert record.status == RecordStatus.NOTIFIED
+
+    # The firm sees the file and objects once.
+    logout(client)
+    login(firm_user(firm))
+    mine = client.get("/credit/my").get_data(as_text=True)
+    assert record.reference in mine
+    my_url = f"/credit/my/records/{record.id}"
+    response = form_post(client, my_url, {"objection-grounds": "资金使用经业主大会表决同意，附会议记录。"})
+    assert response.status_code == 302
+    again = form_post(client, my_url, {"objection-grounds": "再次提出同一异议。"}).get_data(as_text=True)
+    assert "objection-grounds" not in again  # the form is no longer offered
+    db.session.refresh(record)
+    assert record.objection is not None
+
+    # The supervisor decides, answering the objection; a decision without reasons is refused.
+    logout(client)
+    login(officer)
+    refused = form_post(client, file_url, {"action": "decide", "decide-decision": "upheld", "decide-reasons": ""})
+    assert refused.status_code == 200 and "decide-reasons" in refused.get_data(as_text=True)
+    response = form_post(client, file_url, {
+        "action": "decide", "decide-decision": "reduced", "decide-points": "6",
+        "decide-reasons": "表决记录只覆盖部分支出，其余支出仍属挪用。",
+        "decide-objection_outcome": "partly_accepted", "decide-objection_answer": "表决记录覆盖电梯更换部分。"})
+    assert response.status_code == 302
+    assert form_post(client, file_url, {"action": "publish"}).status_code == 302
+    db.session.refresh(record)
+    assert record.status == RecordStatus.PUBLISHED and record.points == 6
+    assert Complaint.query.one().status.value == "record_opened"
+    public = client.get(f"/credit/firms/{firm.uscc}").get_data(as_text=True)
+    assert "94.00" in public and "张三" not in public
+    stats = client.get("/credit/desk/statistics").get_data(as_text=True)
+    assert "SH-F-18-04" in stats
+
+
+def test_other_district_supervisor_is_refused(client, login, make_firm, supervisor):
+    complaint = submit_complaint({"firm_name": "某物业", "community": "某小区", "district_code": "310104",
+                                  "description": "服务不到位，多次投诉无果，需要处理。",
+                                  "complainant_kind": ComplainantKind.RESIDENT, "complainant_name": "李四"})
+    db.session.commit()
+    login(supervisor("310115"))
+    assert complaint.tracking_number not in client.get("/credit/desk/intake").get_data(as_text=True)
+    assert client.get(f"/credit/desk/complaints/{complaint.id}").status_code == 403
+
+
+def test_city_supervisor_sees_all_districts(client, login, supervisor):
+    submit_complaint({"firm_name": "某物业", "community": "某小区", "district_code": "310104",
+                      "description": "服务不到位，多次投诉无果，需要处理。",
+                      "complainant_kind": ComplainantKind.RESIDENT, "complainant_name": "李四"})
+    db.session.commit()
+    login(supervisor(city=True))
+    assert "TS-" in client.get("/credit/desk/intake").get_data(as_text=True)
+
+
+def test_national_id_only_on_supervisor_page(client, login, make_firm, make_manager, supervisor):
+    firm = make_firm()
+    manager = make_manager(firm, name="赵六", national_id="11010519491231002X")
+    public = client.get(f"/credit/managers/{manager.certificate_no}").get_data(as_text=True)
+    assert "11010519491231002X" not in public and "赵六" in public
+    assert client.get(f"/credit/desk/managers/{manager.id}").status_code in (302, 401)
+    login(supervisor())
+    assert "11010519491231002X" in client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    assert re.search(rb"\d{17}[\dX]", manager.national_id_enc or b"") is None  # stored encrypted
