@@ -12,7 +12,7 @@ from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
 from core.jobs import tasks
 from core.jobs.models import Notification, OutgoingMail
-from core.jobs.queueing import enqueue_after_commit
+from core.jobs.queueing import call_after_commit, enqueue_after_commit
 
 
 def send_mail(to: str, subject: str, body: str, *, user: User | None = None, kind: str = "general") -> OutgoingMail:
@@ -33,7 +33,7 @@ def send_mail(to: str, subject: str, body: str, *, user: User | None = None, kin
     )
     db.session.add(mail)
     db.session.flush()
-    enqueue_after_commit(tasks.deliver_mail, mail.id, job_id=mail.job_id, retry=tasks.MAIL_RETRY)
+    enqueue_after_commit(tasks.deliver_mail, mail.id, job_id=mail.job_id, retry=tasks.mail_retry())
     return mail
 
 
@@ -124,3 +124,19 @@ def _is_site_path(link: str) -> bool:
         and len(link) <= 500
         and not any(c in link for c in "\r\n\\")
     )
+
+
+def retry_failed_job(queue_name: str, job_id: str, *, actor: User) -> None:
+    """Put a failed job back on its queue once this transaction (with its audit event) commits."""
+    from core.jobs.monitor import failed_job
+
+    job = failed_job(queue_name, job_id)
+    if job is None:
+        raise DomainError("this job is not in the failed list (it may have been retried already)", code="not_failed")
+    record_event(
+        "jobs.retried",
+        ("rq_job", job_id),
+        actor=actor,
+        details={"queue": queue_name, "function": job.func_name},
+    )
+    call_after_commit(job.failed_job_registry.requeue, job_id)

@@ -9,7 +9,6 @@ If Redis is unreachable at that moment the rows stay queued and the periodic swe
 from __future__ import annotations
 
 from flask import current_app
-from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -18,18 +17,23 @@ from core.db import db
 _PENDING = "jobs_pending"
 
 
+def call_after_commit(action, *args, **kwargs) -> None:
+    """Run ``action(*args, **kwargs)`` (a call to RQ) once the current transaction commits."""
+    db.session.info.setdefault(_PENDING, []).append((action, args, kwargs))
+
+
 def enqueue_after_commit(job, *args, **options) -> None:
     """Submit ``job`` (an ``rq.job`` wrapper) with ``args`` once the current transaction commits."""
-    db.session.info.setdefault(_PENDING, []).append((job, args, options))
+    call_after_commit(job.enqueue, *args, **options)
 
 
 def _submit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    for job, args, options in pending or ():
+    for action, args, kwargs in pending or ():
         try:
-            job.enqueue(*args, **options)
-        except RedisError:
-            current_app.logger.exception("could not submit %s%r; the sweep will resubmit it", job.__name__, args)
+            action(*args, **kwargs)
+        except Exception:  # the transaction is committed; a queue failure must not turn it into an error
+            current_app.logger.exception("after commit, %s%r failed; the sweep resubmits lost jobs", action, args)
 
 
 def _discard(session: Session) -> None:

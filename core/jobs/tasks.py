@@ -16,10 +16,16 @@ from core.jobs.models import Notification, OutgoingMail
 
 # SMTP trouble is retried with back-off by the scheduler (``flask rq worker --with-scheduler``);
 # after the last attempt the job is in the failed list, where an operator can retry it.
-MAIL_RETRY = Retry(max=3, interval=[60, 300, 1800])
+# MAIL_RETRY_INTERVALS (seconds) overrides the back-off; an empty list fails at the first error.
+DEFAULT_MAIL_RETRY_INTERVALS = (60, 300, 1800)
 # A queued row older than this with no job in Redis was lost (Redis down at commit); resubmit it.
 STALL_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 200
+
+
+def mail_retry() -> Retry | None:
+    intervals = list(current_app.config.get("MAIL_RETRY_INTERVALS", DEFAULT_MAIL_RETRY_INTERVALS))
+    return Retry(max=len(intervals), interval=intervals) if intervals else None
 
 
 @rq.job(queue="mail")
@@ -93,7 +99,7 @@ def resubmit_stalled() -> int:
         .limit(SWEEP_BATCH)
     )
     for mail in mails:
-        count += _resubmit(deliver_mail, mail.id, mail.job_id, retry=MAIL_RETRY)
+        count += _resubmit(deliver_mail, mail.id, mail.job_id, retry=mail_retry())
     notifications = db.session.scalars(
         sa.select(Notification.id)
         .where(Notification.delivered_at.is_(None), Notification.created_at < cutoff)

@@ -1,0 +1,130 @@
+"""Pages: a user's notifications; the operators' view of the job queues and the mail outbox."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.accounts.models import Role
+from core.audit.operations import record_event
+from core.authz import SIGNED_IN, access, roles
+from core.db import DomainError, db
+from core.jobs import monitor
+from core.jobs import operations as ops
+from core.jobs.api import delivered_to, unread_count
+from core.jobs.models import Notification, OutgoingMail
+
+bp = Blueprint("jobs", __name__)
+
+OPERATOR = roles(Role.OPERATOR)
+PAGE_SIZE = 50
+
+
+@bp.app_context_processor
+def notification_count():
+    def unread_notification_count() -> int:
+        return unread_count(current_user) if current_user.is_authenticated else 0
+
+    return {"unread_notification_count": unread_notification_count}
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.get("/notifications")
+@access(SIGNED_IN)
+def notifications():
+    page = _page()
+    query = delivered_to(current_user).order_by(Notification.delivered_at.desc(), Notification.id.desc())
+    items = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return render_template(
+        "jobs/notifications.html",
+        items=items[:PAGE_SIZE],
+        page=page,
+        more=len(items) > PAGE_SIZE,
+        unread=unread_count(current_user),
+    )
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@access(SIGNED_IN)
+def read_notification(notification_id: int):
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    ops.mark_read(notification, actor=current_user)
+    db.session.commit()
+    if request.form.get("open") and notification.link:
+        return redirect(notification.link)
+    return redirect(url_for("jobs.notifications"))
+
+
+@bp.post("/notifications/read-all")
+@access(SIGNED_IN)
+def read_all_notifications():
+    changed = ops.mark_all_read(actor=current_user)
+    db.session.commit()
+    if changed:
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("jobs.notifications"))
+
+
+@bp.get("/operator/jobs")
+@access(OPERATOR)
+def queues():
+    return render_template("jobs/queues.html", queues=monitor.queue_states(), states=monitor.STATES)
+
+
+@bp.get("/operator/jobs/<queue>/<job_id>")
+@access(OPERATOR)
+def job(queue: str, job_id: str):
+    found = monitor.job_detail(queue, job_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "jobs/job.html", job=found, queue=queue, status=found.get_status().value, error=monitor.error_text(found)
+    )
+
+
+@bp.post("/operator/jobs/<queue>/<job_id>/retry")
+@access(OPERATOR)
+def retry(queue: str, job_id: str):
+    try:
+        ops.retry_failed_job(queue, job_id, actor=current_user)
+    except DomainError:
+        db.session.rollback()
+        flash(_("This job is not in the failed list any more; it may have been retried already."), "warning")
+        return redirect(url_for("jobs.queues"))
+    db.session.commit()
+    flash(_("The job is back on its queue."), "success")
+    return redirect(url_for("jobs.queues"))
+
+
+@bp.get("/operator/outbox")
+@access(OPERATOR)
+def outbox():
+    page = _page()
+    query = sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    mails = list(db.session.scalars(query))
+    return render_template(
+        "jobs/outbox.html",
+        mails=mails[:PAGE_SIZE],
+        page=page,
+        more=len(mails) > PAGE_SIZE,
+        smtp=bool(current_app.config.get("MAIL_SERVER")),
+    )
+
+
+@bp.get("/operator/outbox/<int:mail_id>")
+@access(OPERATOR)
+def outbox_mail(mail_id: int):
+    mail = db.session.get(OutgoingMail, mail_id)
+    if mail is None:
+        abort(404)
+    # Bodies may carry one-time links (password reset): who opened which mail is on the record.
+    record_event("mail.viewed", mail, actor=current_user, details={"kind": mail.kind})
+    db.session.commit()
+    return render_template("jobs/mail.html", mail=mail)
