@@ -1,0 +1,200 @@
+"""Blob storage (文件存储): bid envelopes and documents, each file named by its SHA-256.
+
+The store is a directory given to :class:`BlobStore`; nothing else in the platform builds paths
+into it. A write streams into a temporary file under the same directory (so the final rename is
+atomic), counts bytes against a limit, hashes as it goes, fsyncs the file, renames it to
+``ab/cd/<digest>`` and fsyncs the directory. Writing the same content again changes nothing. Every
+read re-hashes the bytes, so a file changed on disk is reported, never served. The only names
+accepted are 64 lowercase hexadecimal digits, which rules out any path traversal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
+CHUNK_SIZE = 1024 * 1024
+TEMPORARY_DIR = "tmp"
+
+
+class BlobError(Exception):
+    """A blob could not be stored or read."""
+
+
+class InvalidDigest(BlobError, ValueError):
+    """A blob name that is not a lowercase hexadecimal SHA-256 digest."""
+
+
+class BlobTooLarge(BlobError):
+    def __init__(self, limit: int):
+        super().__init__(f"the upload is larger than the limit of {limit} bytes")
+        self.limit = limit
+
+
+class BlobNotFound(BlobError, FileNotFoundError):
+    pass
+
+
+class BlobCorrupted(BlobError):
+    """The bytes on disk (or those uploaded) do not have the expected SHA-256."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    digest: str
+    size: int
+    created: bool  # False when the same content was already stored
+
+
+def check_digest(digest) -> str:
+    """Return ``digest`` if it is 64 lowercase hexadecimal digits, else raise InvalidDigest."""
+    if not isinstance(digest, str) or not DIGEST_PATTERN.fullmatch(digest):
+        raise InvalidDigest("a blob is named by its SHA-256 as 64 lowercase hexadecimal digits")
+    return digest
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BlobStore:
+    """Content-addressed files under one directory, with a size limit on every write."""
+
+    def __init__(self, root: str | os.PathLike, *, max_bytes: int):
+        if max_bytes <= 0:
+            raise ValueError("max_bytes must be positive")
+        self.root = Path(root).resolve()
+        self.max_bytes = max_bytes
+        (self.root / TEMPORARY_DIR).mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def from_config(cls, config) -> BlobStore:
+        return cls(config["BLOB_DIR"], max_bytes=config["BLOB_MAX_BYTES"])
+
+    def path_for(self, digest: str) -> Path:
+        """Where the blob lives: ``<root>/ab/cd/<digest>``; only valid digests are accepted."""
+        check_digest(digest)
+        path = self.root / digest[:2] / digest[2:4] / digest
+        if path.parent.parent.parent != self.root:  # cannot happen for a valid digest; kept as a guard
+            raise InvalidDigest("blob path escapes the store")
+        return path
+
+    def put(self, stream: BinaryIO, *, max_bytes: int | None = None, expected_sha256: str | None = None) -> StoredBlob:
+        """Store what ``stream`` yields; raises BlobTooLarge past the limit and leaves nothing behind."""
+        limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
+        if expected_sha256 is not None:
+            check_digest(expected_sha256)
+        fd, tmp_name = tempfile.mkstemp(prefix="upload-", dir=self.root / TEMPORARY_DIR)
+        tmp = Path(tmp_name)
+        try:
+            digest, size = self._write(fd, stream, limit)
+            if expected_sha256 is not None and digest != expected_sha256:
+                raise BlobCorrupted("the uploaded bytes do not match the SHA-256 given for them")
+            final = self.path_for(digest)
+            if final.exists() and self.verify(digest):
+                tmp.unlink()
+                return StoredBlob(digest, size, created=False)
+            self._make_parents(final.parent)
+            os.chmod(tmp, 0o440)
+            # Atomic: readers see the old file (identical or corrupt) or the new one, never a partial one.
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            return StoredBlob(digest, size, created=True)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put_bytes(self, data: bytes, **options) -> StoredBlob:
+        return self.put(io.BytesIO(data), **options)
+
+    def _write(self, fd: int, stream: BinaryIO, limit: int) -> tuple[str, int]:
+        hasher = hashlib.sha256()
+        size = 0
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK_SIZE):
+                size += len(chunk)
+                if size > limit:
+                    raise BlobTooLarge(limit)
+                hasher.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        return hasher.hexdigest(), size
+
+    def _make_parents(self, directory: Path) -> None:
+        """Create ``ab/cd`` as needed, fsyncing each parent so the new entries survive a crash."""
+        for level in (directory.parent, directory):
+            if not level.is_dir():
+                level.mkdir(exist_ok=True)
+                _fsync_dir(level.parent)
+
+    def exists(self, digest: str) -> bool:
+        return self.path_for(digest).is_file()
+
+    def size(self, digest: str) -> int:
+        try:
+            return self.path_for(digest).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(digest) from None
+
+    def open(self, digest: str) -> VerifyingReader:
+        """A reader that hashes what it returns and raises BlobCorrupted at the end if the digest differs."""
+        try:
+            handle = open(self.path_for(digest), "rb")  # noqa: SIM115 - the reader owns it
+        except FileNotFoundError:
+            raise BlobNotFound(digest) from None
+        return VerifyingReader(handle, digest)
+
+    def read_bytes(self, digest: str) -> bytes:
+        """The whole blob, after checking its SHA-256 (for small blobs)."""
+        with self.open(digest) as reader:
+            return reader.read()
+
+    def verify(self, digest: str) -> bool:
+        """Whether the stored bytes still have their SHA-256 (False when corrupted)."""
+        try:
+            with self.open(digest) as reader:
+                while reader.read(CHUNK_SIZE):
+                    pass
+        except BlobCorrupted:
+            return False
+        return True
+
+
+class VerifyingReader:
+    """A read-only stream over a stored blob that checks the SHA-256 once the end is reached."""
+
+    def __init__(self, handle: BinaryIO, digest: str):
+        self._handle = handle
+        self._digest = digest
+        self._hasher = hashlib.sha256()
+        self._checked = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._hasher.update(data)
+        if (not data or size < 0) and not self._checked:
+            self._checked = True
+            if self._hasher.hexdigest() != self._digest:
+                raise BlobCorrupted(f"blob {self._digest} does not match its SHA-256; it was changed on disk")
+        return data
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> VerifyingReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
