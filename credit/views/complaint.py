@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from core.accounts.models import District
 from core.authz import PUBLIC, access
-from core.db import DomainError, db
+from core.db import DomainError, db, utcnow
 from credit import ratelimit
 from credit.forms import (
     ComplaintContactForm,
@@ -192,7 +192,8 @@ def complaint_track():
         complaint = db.session.scalars(
             sa.select(Complaint).where(Complaint.tracking_number == normalise_tracking(form.tracking_number.data))
         ).first()
-    return render_template("credit/complaint/track.html", form=form, complaint=complaint, searched=searched)
+    return render_template("credit/complaint/track.html", form=form, complaint=complaint, searched=searched,
+                           now=utcnow())
 
 
 @bp.get("/complaint/attachments/<int:attachment_id>")
