@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -9,6 +10,15 @@ from flask import Flask
 
 from config import BASE_DIR, load_config
 
+# Every model module, imported before anything reads the metadata (Alembic compares against it).
+MODELS = (
+    "core.accounts.models",
+    "core.audit.models",
+    "core.auth.models",
+    "core.jobs.models",
+    "credit.models",
+    "tender.sealing.models",
+)
 # Feature blueprints, in the order their URL prefixes are read.
 BLUEPRINTS = (
     "core.views:bp",
@@ -37,8 +47,6 @@ CLI_GROUPS = (
 
 def _resolve(ref: str):
     """Import ``module:attr``; a feature package that does not exist yet is skipped."""
-    import importlib
-
     module_name, attr = ref.split(":")
     try:
         module = importlib.import_module(module_name)
@@ -77,6 +85,8 @@ def create_app(config=None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "Tendering and credit registry"}})
     install_audit()
 
+    for name in MODELS:
+        importlib.import_module(name)
     for ref in BLUEPRINTS:
         bp = _resolve(ref)
         if bp is not None:
