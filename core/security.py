@@ -12,7 +12,7 @@ import os
 
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from flask import current_app, g, request
+from flask import current_app, g
 
 from core.extensions import db, login_manager
 

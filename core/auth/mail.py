@@ -7,26 +7,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.accounts.models import User
+from core.jobs.operations import send_mail
 
 
-def _mail_sender():
-    """The jobs system's mail operation, or None while it is not installed."""
-    try:
-        from core.jobs.operations import send_mail
-    except ImportError:
-        return None
-    return send_mail
-
-
-def send_reset_mail(user: User, link: str) -> bool:
-    """Queue the password-reset mail in the user's language; False if no mail system exists yet.
+def send_reset_mail(user: User, link: str) -> None:
+    """Queue the password-reset mail in the user's language.
 
     The link is a secret: it goes into the mail body only, never into a log line or audit event.
     """
-    send_mail = _mail_sender()
-    if send_mail is None:
-        current_app.logger.warning("mail jobs are not installed; reset mail for user %s not sent", user.id)
-        return False
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("Reset your password")
         body = render_template(
@@ -35,5 +23,4 @@ def send_reset_mail(user: User, link: str) -> bool:
             link=link,
             minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
         )
-    send_mail(to=user.email, subject=subject, body=body)
-    return True
+    send_mail(user.email, subject, body, user=user, kind="password_reset")

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from tests.factories import csrf_token
+from tests.factories import PASSWORD, csrf_token
 
 
 class IsolatedClient(FlaskClient):
@@ -28,6 +28,17 @@ class IsolatedClient(FlaskClient):
 def isolated_client(app) -> IsolatedClient:
     """Another browser: its own cookies, and its own context for each request."""
     return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+def password_sign_in(client, email: str, password: str = PASSWORD, address: str = "127.0.0.1"):
+    """The password step of signing in, from a client address."""
+    env = {"REMOTE_ADDR": address}
+    page = client.get("/auth/login", environ_base=env)
+    return client.post(
+        "/auth/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
+        environ_base=env,
+    )
 
 
 @pytest.fixture

@@ -6,18 +6,10 @@ import sqlalchemy as sa
 
 from core.auth.models import LoginFailure
 from tests.core.auth.conftest import isolated_client
+from tests.core.auth.conftest import password_sign_in as _sign_in
 from tests.factories import PASSWORD, csrf_token
 
 WRONG = "not the password at all"
-
-
-def _sign_in(client, email, password, address="127.0.0.1"):
-    page = client.get("/auth/login", environ_base={"REMOTE_ADDR": address})
-    return client.post(
-        "/auth/login",
-        data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))},
-        environ_base={"REMOTE_ADDR": address},
-    )
 
 
 def test_right_password_signs_in_and_records_it(client, make_user, events):
@@ -146,8 +138,7 @@ def test_logout_everywhere_ends_other_sessions(app, client, make_user, login, ev
     user = make_user()
     login(user)
     laptop = isolated_client(app)
-    page = laptop.get("/auth/login")
-    laptop.post("/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))})
+    _sign_in(laptop, user.email)
     assert laptop.get("/dashboard").status_code == 200
 
     html = client.get("/auth/settings").get_data(as_text=True)
