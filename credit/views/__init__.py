@@ -20,3 +20,4 @@ def credit_helpers():
 from credit.views import complaint  # noqa: E402,F401
 from credit.views import supervisor  # noqa: E402,F401
 from credit.views import firm as firm_views  # noqa: E402,F401
+from credit.views import exchange as exchange_views  # noqa: E402,F401
