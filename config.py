@@ -152,6 +152,7 @@ class ProductionConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     """Passed by the test suite; fixtures fill in the database, Redis and directories."""
 
+    __test__ = False  # not a test class, whatever pytest thinks of the name
     NAME = "testing"
     TESTING = True
     EMBEDDED_REDIS = False

@@ -64,7 +64,7 @@ def upgrade():
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['district_code'], ['district.code'], name=op.f('fk_organisation_district_code_district')),
-    sa.ForeignKeyConstraint(['verified_by_id'], ['user.id'], name=op.f('fk_organisation_verified_by_id_user'), use_alter=True),
+    sa.ForeignKeyConstraint(['verified_by_id'], ['user.id'], name=op.f('fk_organisation_verified_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
     sa.UniqueConstraint('uscc', name=op.f('uq_organisation_uscc'))
     )
