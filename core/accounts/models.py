@@ -81,7 +81,7 @@ class Organisation(TimestampMixin, db.Model):
     contact_phone: Mapped[str | None] = mapped_column(sa.String(32))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     verified_at: Mapped[datetime | None]
-    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", use_alter=True))
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     review_note: Mapped[str | None] = mapped_column(sa.String(1000))
     # The number a registrant quotes to track a registration (organisations that register).
     reference: Mapped[str | None] = mapped_column(sa.String(16), unique=True)

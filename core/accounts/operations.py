@@ -289,6 +289,10 @@ def _grant(org: Organisation, role: MemberRole, data: dict, actor: User | None, 
         details={"organisation": org.id, "role": role.value, "new_account": created},
         district=org.district_code,
     )
+    if not data.get("password_hash"):  # accounts made with a password (demo, command line) need no mail
+        from core.accounts.mail import send_invitation
+
+        send_invitation(membership, created, actor)
     return membership, created
 
 

@@ -297,7 +297,7 @@ def members():
         else:
             db.session.commit()
             if created:
-                flash(_("%(email)s is added. They choose their password with “Forgot your password?” on the sign-in page.", email=form.email.data), "success")
+                flash(_("%(email)s is added. We have sent them a mail that tells them how to choose a password.", email=form.email.data), "success")
             else:
                 flash(_("%(email)s already had an account and now also has a role in %(org)s.", email=form.email.data, org=org.name), "success")
             return redirect(url_for("accounts.members"))

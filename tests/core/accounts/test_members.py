@@ -19,6 +19,10 @@ def test_admin_adds_a_new_person_and_an_existing_one(client, make_user, login):
     assert response.status_code == 302
     new = db.session.scalar(sa.select(User).where(User.email == "new@example.com"))
     assert [(m.organisation_id, m.role) for m in new.memberships] == [(org.id, MemberRole.MEMBER)]
+    from core.jobs.models import OutgoingMail
+
+    [mail] = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == "new@example.com")).all()
+    assert mail.kind == "invitation" and "/auth/reset" in mail.body and org.name in mail.body
     response = post_form(client, "/organisation/members", {"name": other.name, "email": other.email, "role": "admin"})
     assert response.status_code == 302
     db.session.refresh(other)
