@@ -21,3 +21,4 @@ from credit.views import complaint  # noqa: E402,F401
 from credit.views import supervisor  # noqa: E402,F401
 from credit.views import firm as firm_views  # noqa: E402,F401
 from credit.views import exchange as exchange_views  # noqa: E402,F401
+from credit.views import admin as admin_views  # noqa: E402,F401

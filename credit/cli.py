@@ -1,0 +1,139 @@
+"""`flask credit ...`: reference data, expiry, exchange, import, calendar and score queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from core.db import DomainError, db
+
+credit_cli = click.Group("credit", help="Credit registry.")
+
+
+def _fail(exc: DomainError):
+    raise click.ClickException(exc.message)
+
+
+@credit_cli.command("seed")
+@with_appcontext
+def seed_command():
+    """Create the catalogue, grades and policy if they are missing (safe to repeat)."""
+    from credit.operations import seed_catalogue
+
+    version = seed_catalogue()
+    db.session.commit()
+    click.echo(f"catalogue version {version.number}: {len(version.items)} items ({version.status.value})")
+
+
+@credit_cli.command("expire")
+@with_appcontext
+def expire_command():
+    """Report records whose publication period has ended (for the exchange)."""
+    from credit.operations import expire_records
+
+    total = 0
+    while count := expire_records():
+        db.session.commit()
+        total += count
+    click.echo(f"{total} records reported as expired")
+
+
+@credit_cli.command("export")
+@click.option("--sync", is_flag=True, help="Run now in this process instead of queueing the job.")
+@click.option("--batch-size", default=500, show_default=True)
+@with_appcontext
+def export_command(sync: bool, batch_size: int):
+    """Send pending records to the city public credit platform."""
+    from credit.tasks import enqueue_push, push_exchange
+
+    if sync:
+        click.echo(f"{push_exchange(batch_size=batch_size)} batches sent")
+    else:
+        job = enqueue_push(batch_size=batch_size)
+        click.echo(f"queued job {job.id} on queue 'exchange'")
+
+
+@credit_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(path: Path):
+    """Import records from a CSV file; prints the row-by-row report."""
+    from credit.operations.exchange import import_records
+
+    try:
+        run = import_records(path.name, path.read_bytes(), actor=None)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    for row in run.report:
+        status = f"ok {row['reference']} ({row['stage']})" if row["ok"] else f"REJECTED {row['error']}"
+        click.echo(f"line {row['line']}: {status}")
+    click.echo(f"{run.imported_rows} imported, {run.rejected_rows} rejected")
+
+
+@credit_cli.command("calendar-year")
+@click.argument("year", type=int)
+@click.option("--source", required=True, help="Where the holiday schedule comes from (the State Council notice).")
+@with_appcontext
+def calendar_year_command(year: int, source: str):
+    """Declare that YEAR's holidays and make-up days have all been entered as calendar days."""
+    from credit.operations.calendar import declare_year
+
+    declare_year({"year": year, "source": source}, actor=None)
+    db.session.commit()
+    click.echo(f"{year} declared complete ({source})")
+
+
+@credit_cli.command("calendar-day")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--workday/--holiday", required=True)
+@click.option("--note", required=True)
+@with_appcontext
+def calendar_day_command(day: datetime, workday: bool, note: str):
+    """Set one day as a working day or a holiday (overrides the calendar package)."""
+    from credit.operations.calendar import set_day
+
+    set_day({"day": day.date(), "is_workday": workday, "note": note}, actor=None)
+    db.session.commit()
+    click.echo(f"{day.date()}: {'working day' if workday else 'holiday'}")
+
+
+@credit_cli.command("working-days")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=int)
+@with_appcontext
+def working_days_command(start: datetime, days: int):
+    """Print the date DAYS working days after START (an error if a year has no calendar data)."""
+    from credit.workdays import add_working_days
+
+    try:
+        click.echo(add_working_days(start.date(), days).isoformat())
+    except DomainError as exc:
+        _fail(exc)
+
+
+@credit_cli.command("score")
+@click.argument("key")
+@click.option("--at", "at", default=None, help="ISO 8601 instant with offset; now if omitted.")
+@with_appcontext
+def score_command(key: str, at: str | None):
+    """Print a firm's (USCC) or project manager's (certificate number) score at an instant."""
+    from credit import search
+    from credit.scoring import eligibility, score_at
+
+    subject = search.firm_by_uscc(key) or search.manager_by_certificate(key)
+    if subject is None:
+        raise click.ClickException("no firm or project manager with this key")
+    instant = datetime.fromisoformat(at) if at else None
+    standing = score_at(subject, instant)
+    click.echo(f"{subject.name}: score {standing.score_text} grade {standing.grade or '-'}"
+               f"{' LISTED' if standing.listed else ''} at {standing.at.isoformat()}")
+    if hasattr(subject, "uscc"):
+        result = eligibility(subject, standing.at)
+        click.echo("eligible to bid" if result.eligible else "not eligible: " + ", ".join(result.reasons))
+
+
+__all__ = ["credit_cli", "date"]

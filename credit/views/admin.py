@@ -1,0 +1,111 @@
+"""Administration of the registry's rules: the conduct catalogue and the working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+
+from core.accounts.models import Role
+from core.authz import access, roles
+from core.db import db
+from credit.access import require_administrator
+from credit.forms import CalendarDayForm, CalendarYearForm, ItemForm
+from credit.models import CalendarDay, CalendarYear, CatalogueVersion, ConductItem, ConductKind, Severity, SubjectKind
+from credit.operations import activate_version, add_item, draft_version, update_item
+from credit.operations.calendar import declare_year, set_day
+from credit.views import bp
+from credit.views.supervisor import _try
+
+ADMIN = roles(Role.SUPERVISOR, Role.OPERATOR)
+
+
+@bp.route("/admin/catalogue", methods=["GET", "POST"])
+@access(ADMIN)
+def catalogue():
+    require_administrator()
+    if request.method == "POST":
+        validate_csrf(request.form.get("csrf_token"))
+        version = draft_version({"label": request.form.get("label") or None}, actor=current_user)
+        db.session.commit()
+        return redirect(url_for("credit.catalogue_version", version_id=version.id))
+    versions = db.session.scalars(sa.select(CatalogueVersion).order_by(CatalogueVersion.number.desc())).all()
+    return render_template("credit/admin/catalogue.html", versions=versions)
+
+
+@bp.route("/admin/catalogue/<int:version_id>", methods=["GET", "POST"])
+@access(ADMIN)
+def catalogue_version(version_id: int):
+    require_administrator()
+    version = db.session.get(CatalogueVersion, version_id) or abort(404)
+    if request.method == "POST":
+        validate_csrf(request.form.get("csrf_token"))
+        activate_version(version, actor=current_user)
+        db.session.commit()
+        flash(_("Version %(n)s is now the active catalogue.", n=version.number), "success")
+        return redirect(url_for("credit.catalogue_version", version_id=version.id))
+    return render_template("credit/admin/version.html", version=version)
+
+
+def _item_data(form: ItemForm) -> dict:
+    return {
+        "code": form.code.data.strip(), "subject_kind": SubjectKind(form.subject_kind.data), "kind": ConductKind(form.kind.data),
+        "severity": Severity(form.severity.data), "points": form.points.data, "title_zh": form.title_zh.data,
+        "title_en": form.title_en.data, "description": form.description.data or None, "basis": form.basis.data or None,
+        "publication_months": form.publication_months.data, "correction_after_months": form.correction_after_months.data,
+        "is_example": form.is_example.data == "1",
+    }
+
+
+@bp.route("/admin/items/<int:item_id>", methods=["GET", "POST"])
+@access(ADMIN)
+def catalogue_item(item_id: int):
+    require_administrator()
+    item = db.session.get(ConductItem, item_id) or abort(404)
+    values = {f: getattr(getattr(item, f), "value", getattr(item, f)) for f in ItemForm().data if f != "csrf_token"}
+    values["is_example"] = "1" if item.is_example else "0"
+    form = ItemForm(data=values)
+    if form.validate_on_submit() and _try(form, lambda: update_item(item, _item_data(form), actor=current_user)):
+        flash(_("Saved."), "success")
+        return redirect(url_for("credit.catalogue_version", version_id=item.version_id))
+    return render_template("credit/admin/item.html", form=form, item=item, version=item.version)
+
+
+@bp.route("/admin/catalogue/<int:version_id>/items/new", methods=["GET", "POST"])
+@access(ADMIN)
+def catalogue_item_new(version_id: int):
+    require_administrator()
+    version = db.session.get(CatalogueVersion, version_id) or abort(404)
+    form = ItemForm(data={"is_example": "0", "correction_after_months": 0})
+    if form.validate_on_submit() and _try(form, lambda: add_item(version, _item_data(form), actor=current_user)):
+        flash(_("Saved."), "success")
+        return redirect(url_for("credit.catalogue_version", version_id=version.id))
+    return render_template("credit/admin/item.html", form=form, item=None, version=version)
+
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@access(ADMIN)
+def calendar():
+    require_administrator()
+    day_form = CalendarDayForm(prefix="day")
+    year_form = CalendarYearForm(prefix="year")
+    if request.form.get("action") == "day" and day_form.validate_on_submit():
+        if _try(day_form, lambda: set_day({"day": day_form.day.data, "is_workday": day_form.is_workday.data == "1",
+                                            "note": day_form.note.data}, actor=current_user)):
+            return redirect(url_for("credit.calendar"))
+    elif request.form.get("action") == "year" and year_form.validate_on_submit():
+        if _try(year_form, lambda: declare_year({"year": year_form.year.data, "source": year_form.source.data},
+                                                 actor=current_user)):
+            return redirect(url_for("credit.calendar"))
+    days = db.session.scalars(sa.select(CalendarDay).where(CalendarDay.day >= date(date.today().year - 1, 1, 1))
+                              .order_by(CalendarDay.day)).all()
+    years = db.session.scalars(sa.select(CalendarYear).order_by(CalendarYear.year)).all()
+    import chinese_calendar
+
+    package_years = sorted({d.year for d in chinese_calendar.holidays})
+    return render_template("credit/admin/calendar.html", days=days, years=years, day_form=day_form, year_form=year_form,
+                           package_range=(package_years[0], package_years[-1]))
