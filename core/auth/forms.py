@@ -68,7 +68,7 @@ class EnrolForm(FlaskForm):
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the token a name, such as the system that will use it")), Length(max=100)])
+    name = StringField(_l("Token name"), validators=[DataRequired(_l("Give the token a name, such as the system that will use it")), Length(max=100)])
     scopes = SelectMultipleField(
         _l("What the token may do"),
         option_widget=CheckboxInput(),

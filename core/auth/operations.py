@@ -56,6 +56,11 @@ def record_failed_login(email: str, *, stage: str) -> None:
         record_event("auth.login_failed", user, actor=None, details={"stage": stage})
 
 
+def record_logout(user: User) -> None:
+    """Note that a session was ended by its user."""
+    record_event("auth.logout", user, actor=user)
+
+
 def logout_everywhere(user: User) -> None:
     """End every session of this user (older session cookies stop working)."""
     user.session_epoch += 1

@@ -155,6 +155,8 @@ def second_factor():
 @bp.post("/logout")
 @access(SIGNED_IN)
 def logout():
+    ops.record_logout(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("You have signed out."), "success")

@@ -126,12 +126,13 @@ def test_failure_rows_hold_no_email_or_address_in_clear(client, make_user, app_c
     assert all(user.email not in k and "198.51.100.23" not in k for k in keys)
 
 
-def test_logout_ends_the_session(client, make_user, login):
+def test_logout_ends_the_session(client, make_user, login, events):
     login(make_user())
     html = client.get("/auth/settings").get_data(as_text=True)
     response = client.post("/auth/logout", data={"csrf_token": csrf_token(html)})
     assert response.status_code == 302
     assert client.get("/dashboard").status_code == 302
+    assert len(events("auth.logout")) == 1
 
 
 def test_logout_everywhere_ends_other_sessions(app, client, make_user, login, events):
