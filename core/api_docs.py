@@ -16,6 +16,21 @@ from core.errors import document_problems
 bp = Blueprint("api_docs", __name__)
 
 OPENAPI_ENDPOINT = "api-docs.openapi_json"
+# flask-smorest documents X-Pagination as an object, but a header carries text: the JSON of that object.
+PAGINATION_HEADER = {
+    "description": (
+        "Pagination metadata as JSON: total, total_pages, first_page, last_page, page, "
+        "previous_page, next_page."
+    ),
+    "schema": {"type": "string"},
+}
+
+
+def _describe_pagination_header(spec) -> None:
+    if "PAGINATION" in spec.components.headers:
+        spec.components.headers["PAGINATION"] = PAGINATION_HEADER
+    else:
+        spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
 
 
 @bp.record_once
@@ -24,6 +39,7 @@ def _open_the_document(state) -> None:
     app = state.app
     api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
     document_problems(api.spec)
+    _describe_pagination_header(api.spec)
     serve = app.view_functions.get(OPENAPI_ENDPOINT)
     if serve is not None and not hasattr(serve, "__access_rule__"):
 

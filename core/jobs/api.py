@@ -46,6 +46,8 @@ class QueryPage(Page):
 
     @property
     def items(self):
+        if self.page_params.first_item >= self.page_params.item_count:
+            return []  # past the end (also keeps absurd page numbers away from the database)
         query = self.collection.offset(self.page_params.first_item).limit(self.page_params.page_size)
         return list(db.session.scalars(query))
 

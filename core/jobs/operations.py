@@ -21,6 +21,8 @@ def send_mail(to: str, subject: str, body: str, *, user: User | None = None, kin
     if "@" not in to or len(to) > 254 or any(c in to for c in "\r\n,;<> "):
         raise DomainError("not a single mail address", code="mail_address", field="to")
     subject = " ".join(subject.split())
+    if "\x00" in subject + body:
+        raise DomainError("mail text must not contain NUL characters", code="mail_text")
     if not subject or len(subject) > 300:
         raise DomainError("a mail needs a subject of at most 300 characters", code="mail_subject", field="subject")
     mail = OutgoingMail(
@@ -49,6 +51,8 @@ def notify(
 ) -> Notification:
     """Record an in-app notification for ``user``; a job delivers it (and its mail copy) after commit."""
     subject = " ".join(subject.split())
+    if "\x00" in subject + body:
+        raise DomainError("notification text must not contain NUL characters", code="text", field="body")
     if not subject or len(subject) > 200:
         raise DomainError("a notification needs a subject of at most 200 characters", code="subject", field="subject")
     if link is not None and not _is_site_path(link):
@@ -122,7 +126,7 @@ def _is_site_path(link: str) -> bool:
         and not parts.scheme
         and not parts.netloc
         and len(link) <= 500
-        and not any(c in link for c in "\r\n\\")
+        and not any(c == "\\" or c == "\x7f" or c < " " for c in link)
     )
 
 

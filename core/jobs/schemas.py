@@ -5,6 +5,30 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 
+# PostgreSQL text cannot hold NUL; refuse it at the door rather than fail at the database.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+class WholeNumber(fields.Integer):
+    """A JSON integer: 3 and 3.0 (JSON Schema counts both), never "3" or true."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (marshmallow's Boolean also takes 0, 1, "yes", ...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class OrganisationOut(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -49,15 +73,15 @@ class SentNotificationOut(NotificationOut):
 
 
 class NotificationCreate(Schema):
-    recipient_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(load_default="", validate=validate.Length(max=5000))
+    recipient_id = WholeNumber(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    subject = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    body = fields.String(load_default="", validate=[validate.Length(max=5000), NO_NUL])
     link = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(r"^/(?!/)[^\s\\]{0,499}$", error="a path on this site, starting with /"),
+        validate=validate.Regexp(r"^/(?!/)[^\s\\\x00-\x1f\x7f]{0,499}$", error="a path on this site, starting with /"),
     )
-    mail_copy = fields.Boolean(load_default=False)
+    mail_copy = StrictBoolean(load_default=False)
 
 
 class NotificationQuery(Schema):
