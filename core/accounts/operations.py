@@ -202,7 +202,7 @@ def approve_registration(org: Organisation, data: dict, *, actor: User, membersh
 
 def reject_registration(org: Organisation, data: dict, *, actor: User, membership: Membership) -> None:
     """Reject a pending registration with a reason the registrant will see."""
-    require(is_competent_bureau(membership, org) or may_override(membership), "not_competent_bureau")
+    require(is_competent_bureau(membership, org), "not_competent_bureau")
     _require_pending(org)
     reason = (data.get("reason") or "").strip()
     if not reason:
