@@ -65,3 +65,15 @@ def test_demo_seed_is_idempotent_and_keeps_the_chain_intact(app, app_ctx):
     experts = [line for line in first.output.splitlines() if line.strip().startswith("expert ")]
     firms = [line for line in first.output.splitlines() if line.split()[:1] == ["firm"] and "(waiting)" not in line]
     assert len(experts) == 12 and len(firms) == 6
+
+
+def test_create_bureaus_is_idempotent(app, app_ctx):
+    runner = app.test_cli_runner()
+    assert "17 bureau(s) created" in runner.invoke(args=["accounts", "create-bureaus"]).output
+    assert "0 bureau(s) created" in runner.invoke(args=["accounts", "create-bureaus"]).output
+    assert db.session.scalar(sa.select(sa.func.count(Organisation.id)).where(Organisation.kind == OrgKind.DISTRICT_BUREAU)) == 16
+
+
+def test_openapi_document_describes_the_accounts_api(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/api/v1/registrations/{reference}", "/api/v1/organisations", "/api/v1/organisations/{org_id}"} <= set(paths)
