@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -87,14 +88,14 @@ class CloseComplaintForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("upheld", _l("Upheld")), ("reduced", _l("Reduced")),
+    decision = RadioField(pgettext("credit", "Decision"), choices=[("upheld", _l("Upheld")), ("reduced", _l("Reduced")),
                                                   ("dismissed", _l("Dismissed"))],
                           validators=[InputRequired(_l("Select the decision."))])
     points = IntegerField(_l("Reduced points"), validators=[Optional()])
     reasons = TextAreaField(_l("Reasons for the decision"), validators=REASONS)
     objection_outcome = SelectField(_l("Answer to the objection"), validators=[Optional()],
                                     choices=[("", "—"), ("accepted", _l("Accepted")),
-                                             ("partly_accepted", _l("Partly accepted")), ("rejected", _l("Rejected"))])
+                                             ("partly_accepted", _l("Partly accepted")), ("rejected", pgettext("credit", "Rejected"))])
     objection_answer = TextAreaField(_l("Reasons given to the objection"), validators=[Optional()])
 
 
@@ -129,7 +130,7 @@ class CalendarYearForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    code = StringField(pgettext("credit", "Code"), validators=[DataRequired(), Length(max=32)])
     subject_kind = SelectField(_l("Applies to"), choices=[("firm", _l("Firm")), ("project_manager", _l("Project manager")),
                                                           ("both", _l("Firm or project manager"))])
     kind = SelectField(_l("Kind"), choices=[("bad", _l("Bad conduct")), ("good", _l("Good conduct"))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 
 LABELS = {
     "stage": {
@@ -10,11 +11,11 @@ LABELS = {
         "notified": _l("Notified"),
         "objection_window": _l("Objection window open"),
         "awaiting_decision": _l("Awaiting decision"),
-        "decided": _l("Decided"),
-        "published": _l("Published"),
+        "decided": pgettext("credit", "Decided"),
+        "published": pgettext("credit", "Published"),
         "dismissed": _l("Dismissed"),
         "corrected": _l("Corrected"),
-        "expired": _l("Expired"),
+        "expired": pgettext("credit", "Expired"),
     },
     "decision": {"upheld": _l("Upheld"), "reduced": _l("Reduced"), "dismissed": _l("Dismissed")},
     "severity": {"minor": _l("Minor"), "general": _l("General"), "serious": _l("Serious")},
@@ -31,11 +32,11 @@ LABELS = {
         "closed": _l("Closed without a credit case"),
     },
     "complainant": {"resident": _l("Resident or owner"), "owners_committee": _l("Owners' committee")},
-    "objection": {"accepted": _l("Accepted"), "partly_accepted": _l("Partly accepted"), "rejected": _l("Rejected")},
+    "objection": {"accepted": _l("Accepted"), "partly_accepted": _l("Partly accepted"), "rejected": pgettext("credit", "Rejected")},
     "correction": {"approved": _l("Approved"), "refused": _l("Refused")},
     "subject": {"firm": _l("Firm"), "project_manager": _l("Project manager"), "both": _l("Firm or project manager")},
     "conduct": {"bad": _l("Bad conduct"), "good": _l("Good conduct")},
-    "catalogue": {"draft": _l("Draft"), "active": _l("Active"), "retired": _l("Retired")},
+    "catalogue": {"draft": _l("Draft"), "active": pgettext("credit", "Active"), "retired": _l("Retired")},
 }
 
 STAGE_TAGS = {"published": "tag-error", "objection_window": "tag-warn", "awaiting_decision": "tag-warn",
