@@ -182,7 +182,7 @@ def read_header(source: BinaryIO) -> Header:
     first = source.read(PREAMBLE.size)
     length = read_preamble(first)
     rest = source.read(length - len(first))
-    return parse_header(first + rest)
+    return parse_header(bytes(first) + bytes(rest))
 
 
 def inspect(source: BinaryIO) -> Header:
@@ -312,18 +312,20 @@ class OpenedEnvelope:
         """Yield (entry, pieces) per document in order; consume each fully before the next."""
         entries = self.manifest()
         plain = self._section(DOCUMENTS, "documents")
-        pending = bytearray()
+        state = {"chunk": b"", "view": memoryview(b"")}  # the decrypted chunk not yet handed out
 
         def pieces(entry):
-            nonlocal pending
             digest = manifest.FileDigest(self._salt)
             left = entry.size
             while left:
-                if not pending:
-                    pending = bytearray(next(plain))
-                take = min(left, len(pending))
-                piece = bytes(pending[:take]) if take < len(pending) else bytes(pending)
-                del pending[:take]
+                if not state["view"]:
+                    state["chunk"] = next(plain)
+                    state["view"] = memoryview(state["chunk"])
+                view = state["view"]
+                take = min(left, len(view))
+                # Hand out whole chunks as they are; copy only the part of a chunk split by a file.
+                piece = state["chunk"] if take == len(view) == len(state["chunk"]) else view[:take].tobytes()
+                state["view"] = view[take:]
                 left -= take
                 digest.update(piece)
                 yield piece
@@ -347,6 +349,8 @@ class OpenedEnvelope:
             with partial.open("wb") as fh:
                 for piece in pieces:
                     fh.write(piece)
+                fh.flush()
+                os.fsync(fh.fileno())
             partial.replace(directory / entry.name)
             written.append(entry.name)
         return {"price_sheet": "price-sheet.bin", "documents": written}
@@ -370,6 +374,27 @@ def envelope_sha256(source: BinaryIO) -> str:
     while block := source.read(1 << 20):
         digest.update(block)
     return digest.hexdigest()
+
+
+def check_upload(
+    source: BinaryIO,
+    *,
+    tender_id: str,
+    bid_id: str,
+    bid_version: int,
+    deadline: datetime | int,
+    key_ids: list[str],
+    threshold: int,
+) -> tuple[Header, str]:
+    """What the upload endpoint checks without keys: structure, binding to this bid, the tender's
+    deadline, custodians and threshold. Returns the header and the envelope's SHA-256 for the receipt."""
+    header = check_structure(source)
+    check_binding(header, tender_id, bid_id, bid_version)
+    if header.deadline != _epoch(deadline):
+        raise WrongTender("The envelope carries another deadline than the tender's.", actual=header.deadline_at.isoformat())
+    if [s.key_id.hex() for s in header.stanzas] != list(key_ids) or header.threshold != threshold:
+        raise WrongTender("The envelope is not sealed to this tender's key custodians and threshold.")
+    return header, envelope_sha256(source)
 
 
 def check_structure(source: BinaryIO) -> Header:

@@ -106,6 +106,16 @@ def confirm_key_check(user: User, data: dict, *, actor: User) -> CustodianKey:
     return key
 
 
+def custodian_list(tender_ref: str, deadline, threshold: int, keys: list[CustodianKey]) -> dict:
+    """The document a firm seals to (custodians.json): the tender, its deadline, k and the keys in order."""
+    return {
+        "tender_id": tender_ref,
+        "deadline": deadline.isoformat(),
+        "threshold": threshold,
+        "custodians": [{"key_id": k.key_id, "public_key": base64.b64encode(k.public_key).decode()} for k in keys],
+    }
+
+
 def platform_key():
     return receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
 

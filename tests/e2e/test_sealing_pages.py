@@ -106,6 +106,20 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
         text, cls = wait_result(p)
         assert "notice-success" in cls, text
         keys[name] = json.loads(out.read_text())
+        # The check through the command-line tool: the page hands out a test share, the tool
+        # unwraps it on the custodian's machine, the answer goes back through the page.
+        p.goto(base + "/sealing/check-key")
+        with p.expect_download() as download:
+            p.click("#download-check")
+        check_path = tmp_path / f"check-{name}.json"
+        download.value.save_as(check_path)
+        r = runner.invoke(seal_cli, ["check-key", "--key-file", str(out), "--challenge", str(check_path)],
+                          env={"SEAL_PASSPHRASE": passphrase})
+        assert r.exit_code == 0, r.output
+        p.fill("#cli-answer", json.loads(r.output)["answer"])
+        p.click("#cli-answer-form button")
+        text, cls = wait_result(p)
+        assert "notice-success" in cls, text
         p.context.close()
 
     custodians = {"tender_id": "T-2026-042", "deadline": DEADLINE.isoformat(), "threshold": 2,
@@ -121,7 +135,8 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
     (tmp_path / "staff.csv").write_bytes("姓名,岗位\n张三,项目经理\n".encode())
     fp.set_input_files("#custodians-file", str(tmp_path / "custodians.json"))
     fp.fill("#bid-id", "B-web-1")
-    fp.fill("#fee", "2.75")
+    fp.fill("#fee", "2.7531")
+    fp.fill("#price-notes", "MARKER-PRICE-NOTE")
     fp.set_input_files("#documents", [str(tmp_path / "technical.pdf"), str(tmp_path / "staff.csv")])
     fp.click("#seal-form button")
     text, cls = wait_result(fp)
@@ -155,9 +170,10 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
         "b": keyfile.unlock_key_file(keys["b"], PASS_B),
         "c": keyfile.unlock_key_file(keys["c"], PASS_C),
     }
-    for env_path, price in ((web_env, b'"2.75"'), (cli_env, b'"2.60"')):
+    for env_path, price in ((web_env, b'"2.7531"'), (cli_env, b'"2.60"')):
         data = env_path.read_bytes()
-        assert b"MARKER-TECH" not in data and "张三".encode() not in data
+        for marker in (b"MARKER-TECH", b"MARKER-PRICE-NOTE", "张三".encode()):
+            assert marker not in data
         header = inspect(io.BytesIO(data))
         shares = {n: unwrap_share(header, k) for n, k in private.items()}
         opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], tender_id="T-2026-042")
@@ -196,6 +212,15 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
     fp.set_input_files("#receipt-envelope", str(cli_env))  # the wrong envelope for this receipt
     fp.click("#receipt-form button")
     fp.wait_for_selector("#result.notice-error")
+
+    # Nothing the server stored holds a marker from a price sheet or a document.
+    import sqlalchemy as sa
+
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            dump = repr(conn.execute(sa.select(table)).all())
+            for marker in ("MARKER-TECH", "MARKER-PRICE-NOTE", "张三", "2.7531"):
+                assert marker not in dump, (table.name, marker)
 
 
 def _lan_address() -> str | None:

@@ -97,6 +97,22 @@ const pages = {
         say(msg.checked);
       } catch (e) { fail(e); }
     });
+    document.getElementById("download-check").addEventListener("click", async () => {
+      try {
+        const check = await postJSON(root.dataset.checkUrl);
+        root.dataset.pendingContext = check.context;
+        download(new Blob([JSON.stringify(check, null, 2)], { type: "application/json" }), "key-check.json");
+      } catch (e) { fail(e); }
+    });
+    document.getElementById("cli-answer-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        if (!root.dataset.pendingContext) throw new Error(msg.noFile);
+        const answer = document.getElementById("cli-answer").value.trim();
+        await postJSON(root.dataset.answerUrl, { context: root.dataset.pendingContext, answer });
+        say(msg.checked);
+      } catch (e) { fail(e); }
+    });
   },
 
   seal() {

@@ -198,3 +198,20 @@ def test_inspect_shows_no_secrets(keys):
     assert described["tender_id"] == "T-2026-001" and described["threshold"] == 2
     assert len(described["custodians"]) == 3
     assert described["envelope_length"] == len(env)
+
+
+def test_upload_check_binds_tender_deadline_and_custodians(keys):
+    from tender.sealing import check_upload, hpke
+
+    env = make_envelope(keys)
+    kids = [hpke.key_id(hpke.public_bytes(k.public_key())).hex() for k in keys]
+    expect = dict(tender_id="T-2026-001", bid_id="B-7", bid_version=1, deadline=1_767_225_600, key_ids=kids,
+                  threshold=2)
+    header, digest = check_upload(io.BytesIO(env), **expect)
+    assert len(digest) == 64 and header.bid_id == "B-7"
+    for change in ({"tender_id": "T-X"}, {"deadline": 1}, {"key_ids": kids[::-1]}, {"threshold": 3},
+                   {"bid_version": 2}):
+        with pytest.raises(WrongTender):
+            check_upload(io.BytesIO(env), **{**expect, **change})
+    with pytest.raises(MalformedEnvelope):
+        check_upload(io.BytesIO(env[:-1]), **expect)
