@@ -9,8 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from core.accounts.models import Role, requires_second_factor
 from core.auth import operations as ops
 from core.auth import second_factor as factor
-from core.auth import tokens
-from core.auth import totp
+from core.auth import throttle, tokens, totp
 from core.auth.forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -21,7 +20,7 @@ from core.auth.forms import (
     LanguageForm,
 )
 from core.auth.models import SCOPES, ApiToken
-from core.auth.views import bp
+from core.auth.views import bp, limits
 from core.authz import SIGNED_IN, access, active_membership
 from core.db import DomainError, utcnow
 from core.extensions import db
@@ -43,6 +42,26 @@ def _me():
 def _stay_signed_in() -> None:
     """Keep this session after the session epoch was raised (other sessions end)."""
     login_user(_me())
+
+
+# Re-typed passwords and codes on these pages count against the same limits as signing in, so a
+# stolen session cannot be used to guess the password or the second factor.
+
+
+def _password_ok(user, password: str) -> bool:
+    attempt = throttle.begin_attempt(limits(account=user.email))
+    ok = check_password(user.password_hash, password)
+    if ok:
+        attempt.succeeded()
+    return ok
+
+
+def _code_ok(user, code: str) -> bool:
+    attempt = throttle.begin_attempt(limits(second_factor=str(user.id)))
+    ok = factor.check_second_factor(user, code) is not None
+    if ok:
+        attempt.succeeded()
+    return ok
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -69,11 +88,13 @@ def change_password():
     form = ChangePasswordForm()
     form.email_for_rules = current_user.email
     if form.validate_on_submit():
+        attempt = throttle.begin_attempt(limits(account=current_user.email))
         try:
             ops.change_password(_me(), form.data, actor=_me())
         except DomainError as exc:
             _form_error(form, exc)
         else:
+            attempt.succeeded()
             db.session.commit()
             _stay_signed_in()
             flash(_("Your password has been changed. Every other session has been signed out."), "success")
@@ -147,9 +168,9 @@ def remove_second_factor(action: str):
         abort(403)
     form = ConfirmWithCodeForm()
     if form.validate_on_submit():
-        if not check_password(user.password_hash, form.password.data):
+        if not _password_ok(user, form.password.data):
             form.password.errors.append(_("Your password is not right."))
-        elif factor.check_second_factor(user, form.code.data) is None:
+        elif not _code_ok(user, form.code.data):
             form.code.errors.append(_("The code is not right, or it has been used already. Wait for the next code and try again."))
         else:
             factor.disable_second_factor(user, actor=user)
@@ -158,6 +179,7 @@ def remove_second_factor(action: str):
                 return redirect(url_for("auth.enrol"))
             flash(_("The second factor is off."), "success")
             return redirect(url_for("auth.settings"))
+        db.session.commit()  # keep the throttle's bookkeeping of the step that did pass
     return render_template("auth/remove_second_factor.html", form=form, action=action)
 
 
@@ -168,7 +190,7 @@ def recovery_codes():
         return redirect(url_for("auth.enrol"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        if check_password(current_user.password_hash, form.password.data):
+        if _password_ok(_me(), form.password.data):
             codes = factor.regenerate_recovery_codes(_me(), actor=_me())
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)

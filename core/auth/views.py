@@ -41,7 +41,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _limits(**keys: str) -> dict[str, tuple[str, int]]:
+def limits(**keys: str) -> dict[str, tuple[str, int]]:
     cfg = current_app.config
     per_kind = {
         "account": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
@@ -52,6 +52,7 @@ def _limits(**keys: str) -> dict[str, tuple[str, int]]:
     return {kind: (value, per_kind[kind]) for kind, value in keys.items()}
 
 
+@bp.errorhandler(throttle.Throttled)
 def throttled_page(exc: throttle.Throttled):
     response = current_app.make_response(
         (render_template("auth/throttled.html", retry_at=exc.retry_at, minutes=-(-exc.retry_after // 60)), 429)
@@ -99,10 +100,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        try:
-            attempt = throttle.begin_attempt(_limits(account=email, address=client_address()))
-        except throttle.Throttled as exc:
-            return throttled_page(exc)
+        attempt = throttle.begin_attempt(limits(account=email, address=client_address()))
         user = ops.authenticate(email, form.password.data)
         target = safe_next(request.args.get("next"), url_for("core.dashboard"))
         if user is None:
@@ -136,10 +134,7 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        try:
-            attempt = throttle.begin_attempt(_limits(second_factor=str(user.id), address=client_address()))
-        except throttle.Throttled as exc:
-            return throttled_page(exc)
+        attempt = throttle.begin_attempt(limits(second_factor=str(user.id), address=client_address()))
         method = check_second_factor(user, form.code.data)
         if method is None:
             ops.record_failed_login(user.email, stage="second_factor")
@@ -168,10 +163,7 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        try:
-            throttle.begin_attempt(_limits(reset=client_address()))
-        except throttle.Throttled as exc:
-            return throttled_page(exc)
+        throttle.begin_attempt(limits(reset=client_address()))
         found = ops.request_password_reset(form.email.data)
         if found is not None:
             user, secret = found
@@ -192,7 +184,7 @@ def reset_password(token: str):
     form.email_for_rules = reset.user.email
     if form.validate_on_submit():
         ops.reset_password(reset, {"new_password": form.new_password.data})
-        throttle.forget(_limits(account=reset.user.email))
+        throttle.forget(limits(account=reset.user.email))
         db.session.commit()
         flash(_("Your password has been changed. Sign in with your new password."), "success")
         return redirect(url_for("auth.login"))
