@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from core.accounts import forms, uscc
 from core.accounts import operations as ops
@@ -122,11 +123,14 @@ def register_check():
     if form.validate_on_submit():
         try:
             org, _user = ops.register_organisation(draft)
+            db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             problem = {"message": exc.message, "url": url_for(FIELD_STEP.get(exc.field, "accounts.register_kind"))}
+        except IntegrityError as exc:  # the same code or address was registered in the same instant
+            db.session.rollback()
+            problem = _duplicate_problem(str(exc.orig))
         else:
-            db.session.commit()
             session.pop(DRAFT, None)
             session[DONE] = org.reference
             return redirect(url_for("accounts.register_done"))
@@ -141,6 +145,14 @@ def register_check():
         uses_uscc=kind in USCC_KINDS,
         problem=problem,
     )
+
+
+def _duplicate_problem(database_message: str) -> dict:
+    """Which unique value lost the race, from the constraint the database names (uq_organisation_uscc,
+    organisation.uscc, uq_user_email, user.email)."""
+    if "uscc" in database_message:
+        return {"message": str(ops.USCC_TAKEN), "url": url_for("accounts.register_organisation")}
+    return {"message": str(ops.EMAIL_TAKEN), "url": url_for("accounts.register_account")}
 
 
 @bp.get("/register/confirmation")

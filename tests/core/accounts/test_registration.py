@@ -164,3 +164,18 @@ def test_pages_are_in_english_when_chosen(client, app_ctx):
     html = client.get("/register").get_data(as_text=True)
     assert "Register an organisation" in html and "Start now" in html
     assert make_uscc("91310104MA1K77771") == FIRM_CODE
+
+
+def test_a_duplicate_registered_in_the_same_instant_is_caught_by_the_database(client, app_ctx, make_org, register, monkeypatch):
+    """Two registrations racing past the checks: the unique constraint refuses the second, clearly."""
+    from core.accounts import operations as ops
+
+    register(submit=False)
+    make_org(OrgKind.FIRM, uscc=FIRM_CODE)
+    monkeypatch.setattr(ops, "uscc_taken", lambda code: False, raising=True)  # the check ran before the other commit
+    before = counts()
+    response = post_form(client, "/register/check?lang=en", {"declaration": "y"})
+    monkeypatch.undo()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already registered" in html
+    assert counts() == before
