@@ -18,6 +18,11 @@ FIRM_PASSWORD = "a long firm password 2026"
 FIRM_CODE = make_uscc("91310104MA1K88881")
 
 
+def fits(page) -> bool:
+    """Nothing is wider than the screen: no sideways scrolling (a phone would zoom the page out)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
 def sign_in(page, base: str, email: str, password: str, user=None) -> None:
     page.goto(f"{base}/auth/login")
     page.fill("#email", email)
@@ -127,9 +132,34 @@ def test_home_and_registration_read_well_on_phone_and_desktop(live_server, new_p
     page.goto(f"{live_server}/")
     screenshot(page, "home")
     # Nothing is wider than the screen (no sideways scrolling on a phone).
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     page.goto(f"{live_server}/register/kind")
     page.click("main form button[type=submit]")  # nothing chosen: the error summary links to the field
     assert page.locator(".error-summary a[href='#kind']").count() == 1
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     screenshot(page, "register-kind-error")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_city_bureau_adds_an_expert_and_a_colleague(app_ctx, live_server, new_page, make_user, screenshot, viewport):
+    ops.ensure_bureaus()
+    db.session.commit()
+    city = make_user(OrgKind.CITY_BUREAU, role=MemberRole.ADMIN, org=ops.bureau_for(None))
+    page = new_page(viewport)
+    sign_in(page, live_server, city.email, PASSWORD, city)
+    page.click("text=管理专家库")
+    page.fill("#name", "浏览器专家")
+    page.fill("#email", "browser.expert@example.com")
+    page.select_option("#specialty", "residential")
+    page.click("main form button[type=submit]")
+    assert "已将 浏览器专家 加入专家库" in page.inner_text(".notice-success")
+    assert "browser.expert@example.com" in page.inner_text("main table")
+    assert fits(page)
+    screenshot(page, "experts")
+    page.goto(f"{live_server}/organisation/members")
+    page.fill("#name", "市局同事")
+    page.fill("#email", "browser.colleague@example.com")
+    page.click("form:has(#name) button[type=submit]")  # not a row's "Remove" button
+    assert "browser.colleague@example.com" in page.inner_text("main table")
+    assert fits(page)
+    screenshot(page, "members")
