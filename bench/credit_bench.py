@@ -149,6 +149,7 @@ def main() -> None:
                REDIS_URL=redis_url, INSTANCE_PATH=str(OUT / "instance"))
     random.seed(7)
     picked = sample(args.samples)
+    load_before = os.getloadavg()
     q = urllib.parse.quote
     scenarios = {
         "uscc_lookup": [f"/api/v1/credit/lookup?q={u}" for u in picked["usccs"]],
@@ -179,7 +180,8 @@ def main() -> None:
 
     bare_rps = results["bare"]["rps"]
     print(f"\nCredit registry benchmark · {os.cpu_count()} CPUs · gunicorn -w {args.workers} gthread x{args.threads} · "
-          f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s · loopback")
+          f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s · loopback · "
+          f"load average {load_before[0]:.1f} before / {os.getloadavg()[0]:.1f} after (other processes share the CPUs)")
     print(f"{'scenario':<34}{'req/s':>9}{'vs bare':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}   target")
     targets = {"bare": "", "uscc_lookup": "≥50% of bare, p99 ≤ 50 ms", "uscc_profile": "(full profile JSON, extra)",
                "name_search": "p95 ≤ 100 ms", "subject_page": "≥30% of bare"}

@@ -9,12 +9,12 @@ instant (a tender's bid deadline) gives the answer the registry would have given
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import g
 
 from core.db import db, utcnow
 from credit.models import (
@@ -74,22 +74,41 @@ class Standing:
         return f"{self.score:.2f}"
 
 
-def policy() -> CreditPolicy:
-    cached = g.get("_credit_policy")
-    if cached is None:
-        cached = db.session.scalars(sa.select(CreditPolicy).limit(1)).first() or CreditPolicy(
-            base_score=100, objection_working_days=5, correction_check_working_days=5, serious_record_lists_subject=True
+# Policy and grade rules change rarely (an administrator's edit); each process keeps them for a few
+# seconds so a public page does not pay two extra queries. An edit shows everywhere within the TTL.
+REFERENCE_TTL_SECONDS = 30
+_reference: dict = {}
+
+
+def _reference_data() -> tuple[CreditPolicy, list[GradeRule]]:
+    now = time.monotonic()
+    cached = _reference.get(db.engine.url)
+    if cached is None or now - cached[0] > REFERENCE_TTL_SECONDS:
+        found = db.session.scalars(sa.select(CreditPolicy).limit(1)).first()
+        policy_row = CreditPolicy(
+            base_score=found.base_score if found else 100,
+            objection_working_days=found.objection_working_days if found else 5,
+            correction_check_working_days=found.correction_check_working_days if found else 5,
+            serious_record_lists_subject=found.serious_record_lists_subject if found else True,
         )
-        g._credit_policy = cached
-    return cached
+        rules = [GradeRule(grade=r.grade, min_score=r.min_score, may_bid=r.may_bid, factor_permille=r.factor_permille)
+                 for r in db.session.scalars(sa.select(GradeRule).order_by(GradeRule.min_score.desc()))]
+        cached = (now, policy_row, rules)
+        _reference[db.engine.url] = cached
+    return cached[1], cached[2]
+
+
+def forget_reference_data() -> None:
+    """Drop the cached policy and grades (after an edit, and between tests)."""
+    _reference.clear()
+
+
+def policy() -> CreditPolicy:
+    return _reference_data()[0]
 
 
 def grade_rules() -> list[GradeRule]:
-    cached = g.get("_credit_grades")
-    if cached is None:
-        cached = list(db.session.scalars(sa.select(GradeRule).order_by(GradeRule.min_score.desc())))
-        g._credit_grades = cached
-    return cached
+    return _reference_data()[1]
 
 
 def grade_for(score: float) -> GradeRule | None:
@@ -139,22 +158,20 @@ class FirmFacts:
 
     @classmethod
     def load(cls, firm: CreditSubject, since: datetime | None = None) -> FirmFacts:
-        firm_ids = [firm.id] + list(
-            db.session.scalars(sa.select(CreditSubject.id).where(CreditSubject.head_office_id == firm.id))
-        )
+        firm_ids = sa.select(CreditSubject.id).where(sa.or_(CreditSubject.id == firm.id, CreditSubject.head_office_id == firm.id))
         own = _facts(sa.and_(CreditRecord.firm_id.in_(firm_ids), CreditRecord.subject_kind == SubjectKind.FIRM))
+        window = sa.or_(ManagedProject.ended_at.is_(None), ManagedProject.ended_at > since) if since else sa.true()
+        firm_projects = sa.and_(ManagedProject.firm_id.in_(firm_ids), window)
         project_rows = db.session.execute(
             sa.select(ManagedProject.manager_id, ManagedProject.floor_area_m2, ManagedProject.started_at, ManagedProject.ended_at)
-            .where(ManagedProject.firm_id.in_(firm_ids))
-            .where(sa.or_(ManagedProject.ended_at.is_(None), ManagedProject.ended_at > since) if since else sa.true())
+            .where(firm_projects)
         ).all()
         projects = [Project(r.manager_id, r.floor_area_m2, r.started_at, r.ended_at) for r in project_rows]
-        manager_ids = sorted({p.manager_id for p in projects if p.manager_id is not None})
         manager_facts: dict[int, list[Fact]] = defaultdict(list)
-        if manager_ids:
-            for fact in _facts(
-                sa.and_(CreditRecord.manager_id.in_(manager_ids), CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER)
-            ):
+        if any(p.manager_id is not None for p in projects):
+            managers = sa.select(ManagedProject.manager_id).where(firm_projects, ManagedProject.manager_id.is_not(None))
+            for fact in _facts(sa.and_(CreditRecord.manager_id.in_(managers),
+                                       CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER)):
                 manager_facts[fact.manager_id].append(fact)
         return cls(own, projects, manager_facts)
 

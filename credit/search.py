@@ -21,8 +21,11 @@ def classify(query: str) -> tuple[str, str]:
     """What a free-text query is: ('uscc'|'certificate'|'name'|'too_short', normalised text)."""
     text = "".join((query or "").split())
     upper = text.upper()
-    if USCC_SHAPE.match(upper) and not upper.isdigit():
-        return "uscc", uscc_rules.normalise(upper)
+    if USCC_SHAPE.match(upper):
+        if uscc_rules.is_valid(upper) or pii.id_problem(upper):
+            return "uscc", uscc_rules.normalise(upper)
+        # A resident ID number alone finds nothing: it must come with the exact name (id lookup).
+        return "id_number", upper
     if CERTIFICATE_SHAPE.match(upper):
         return "certificate", upper
     if len(text) < MIN_NAME_QUERY:

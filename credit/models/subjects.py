@@ -59,7 +59,7 @@ class ProjectManager(TimestampMixin, db.Model):
     certificate_no: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     # National ID: AES-GCM ciphertext and a keyed hash for exact-match lookups (see credit.pii).
-    national_id_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    national_id_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     national_id_hmac: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     firm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credit_subject.id"), index=True)
 

@@ -65,28 +65,26 @@ def manager(certificate_no: str):
                            records=[record_view(r, locale()) for r in profile.records])
 
 
+def _issue(subject, profile_of, kind: str):
+    if subject is None:
+        abort(404)
+    cert = issue_report(profile_of(subject), kind=kind)
+    db.session.commit()
+    return redirect(url_for("credit.report", code=cert.code))
+
+
 @bp.post("/firms/<uscc>/report")
 @access(PUBLIC)
 def firm_report(uscc: str):
     ratelimit.enforce("report")
-    subject = search.firm_by_uscc(uscc)
-    if subject is None:
-        abort(404)
-    cert = issue_report(firm_profile(subject), kind="firm")
-    db.session.commit()
-    return redirect(url_for("credit.report", code=cert.code))
+    return _issue(search.firm_by_uscc(uscc), firm_profile, "firm")
 
 
 @bp.post("/managers/<certificate_no>/report")
 @access(PUBLIC)
 def manager_report(certificate_no: str):
     ratelimit.enforce("report")
-    subject = search.manager_by_certificate(certificate_no)
-    if subject is None:
-        abort(404)
-    cert = issue_report(manager_profile(subject), kind="manager")
-    db.session.commit()
-    return redirect(url_for("credit.report", code=cert.code))
+    return _issue(search.manager_by_certificate(certificate_no), manager_profile, "manager")
 
 
 @bp.get("/reports/<code>")
