@@ -42,6 +42,12 @@ def area_entry(blueprint: str) -> str | None:
     return url_for(min(candidates, key=lambda r: (len(r.rule), r.rule)).endpoint)
 
 
+def endpoint_url(*endpoints: str) -> str | None:
+    """The URL of the first of ``endpoints`` that is installed (features link to each other this way)."""
+    installed = current_app.view_functions
+    return next((url_for(e) for e in endpoints if e in installed), None)
+
+
 @bp.get("/")
 @access(PUBLIC)
 def home():
@@ -87,7 +93,7 @@ def _operator_panel(membership: Membership) -> dict:
     return {
         "override_needed": [o for o in pending if o.needs_uscc_override],
         "pending_count": len(pending),
-        "jobs_url": area_entry("jobs"),
+        "jobs_url": endpoint_url("jobs.queues") or area_entry("jobs"),
     }
 
 
@@ -127,6 +133,7 @@ def dashboard():
         tender_url=area_entry("tender"),
         credit_url=area_entry("credit"),
         audit_url=area_entry("audit") if role in (Role.SUPERVISOR, Role.OPERATOR) else None,
+        notifications_url=endpoint_url("jobs.notifications"),
     )
 
 

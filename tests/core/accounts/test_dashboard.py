@@ -27,6 +27,8 @@ def test_each_role_has_its_dashboard(client, make_user, login, bureaus, role):
     html = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert text in html
     assert 'class="tag tag-ok">Verified<' in html  # status as words in a tag, not colour alone
+    if role == "operator":
+        assert 'href="/operator/jobs"' in html  # the jobs page, where the jobs area is installed
     if role in ("supervisor", "operator"):
         assert 'href="/audit/"' in html  # the audit trail is linked where it exists
     else:
