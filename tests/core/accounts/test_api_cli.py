@@ -77,3 +77,21 @@ def test_create_bureaus_is_idempotent(app, app_ctx):
 def test_openapi_document_describes_the_accounts_api(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/registrations/{reference}", "/api/v1/organisations", "/api/v1/organisations/{org_id}"} <= set(paths)
+
+
+def test_demo_logins_work_with_the_printed_password_and_secret(app, client):
+    from core import demo
+    from core.auth import totp
+    from tests.factories import csrf_token
+
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    page = client.get("/auth/login")
+    response = client.post("/auth/login", data={
+        "email": "xuhui.supervisor@example.com", "password": demo.DEMO_PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.headers["Location"].endswith("/auth/second-factor")
+    page = client.get("/auth/second-factor")
+    code = totp.code_at(demo.DEMO_TOTP_SECRET, totp.current_step())
+    response = client.post("/auth/second-factor", data={"code": code, "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    html = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "上海汇安物业服务有限公司" in html  # the demo registration waiting in Xuhui
