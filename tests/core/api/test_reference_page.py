@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server, new_page, screenshot  # noqa: F401  (fixtures)
+from tests.core.api.browser import browser, live_server, new_page, screenshot  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e

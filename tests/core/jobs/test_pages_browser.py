@@ -7,7 +7,7 @@ import pytest
 from core.accounts.models import OrgKind
 from core.extensions import db, rq
 from core.jobs.operations import send_mail
-from tests.e2e.conftest import browser, live_server, new_page, screenshot  # noqa: F401  (fixtures)
+from tests.core.api.browser import browser, live_server, new_page, screenshot  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, unused_totp_code
 
 pytestmark = pytest.mark.e2e
