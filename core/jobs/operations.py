@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from core.accounts.models import User
+from core.accounts.models import Organisation, User
 from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
 from core.jobs import tasks
@@ -70,6 +70,18 @@ def notify(
     db.session.flush()
     enqueue_after_commit(tasks.deliver_notification, notification.id, job_id=notification.job_id)
     return notification
+
+
+def notify_organisation(
+    organisation: Organisation, subject: str, body: str = "", *, admins_only: bool = False, **options
+) -> list[Notification]:
+    """Notify every active member (or only the admins) of an organisation, each in their own list."""
+    members = [
+        m.user
+        for m in organisation.memberships
+        if m.active and m.user.active and (m.is_admin or not admins_only)
+    ]
+    return [notify(user, subject, body, **options) for user in members]
 
 
 def send_notification(recipient: User, data: dict, *, actor: User) -> Notification:

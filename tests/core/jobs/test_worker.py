@@ -7,12 +7,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from rq.job import Job
 
+from core.accounts.models import MemberRole, OrgKind
 from core.audit.models import AuditEvent
 from core.db import utcnow
 from core.extensions import db, rq
 from core.jobs import tasks
 from core.jobs.models import Notification, OutgoingMail
-from core.jobs.operations import notify, send_mail
+from core.jobs.operations import notify, notify_organisation, send_mail
 from tests.core.jobs.smtp_sink import SMTPSink
 from tests.factories import csrf_token
 
@@ -142,3 +143,31 @@ def test_only_operators_see_the_jobs_pages(client, login, make_user, operator):
     for path in ("/operator/jobs", "/operator/outbox", "/operator/jobs/mail/mail-1"):
         assert client.get(path).status_code == 403, path
     assert client.post("/operator/jobs/mail/mail-1/retry").status_code in (400, 403)
+
+
+def test_smtp_trouble_is_retried_later_by_the_scheduler(run_worker, horse_env, closed_port, make_user):
+    horse_env.setenv("HORSE_MAIL_SERVER", "127.0.0.1")
+    horse_env.setenv("HORSE_MAIL_PORT", str(closed_port))
+    user = make_user()
+    mail = send_mail(user.email, "Receipt", "body", user=user)
+    db.session.commit()
+    run_worker("mail")
+    queue = rq.get_queue("mail")
+    assert queue.failed_job_registry.count == 0
+    assert queue.scheduled_job_registry.get_job_ids() == [mail.job_id]
+    job = Job.fetch(mail.job_id, connection=queue.connection)
+    assert job.retries_left == len(tasks.DEFAULT_MAIL_RETRY_INTERVALS) - 1
+    assert queue.scheduled_job_registry.get_scheduled_time(job) > utcnow() + timedelta(seconds=30)
+
+
+def test_an_organisation_is_notified_member_by_member(queues, make_user, make_org):
+    firm = make_org(OrgKind.FIRM)
+    admin = make_user(org=firm)
+    member = make_user(org=firm, role=MemberRole.MEMBER)
+    make_user(org=firm, active=False)
+    everyone = notify_organisation(firm, "资格已核验")
+    admins = notify_organisation(firm, "请续期", admins_only=True)
+    db.session.commit()
+    assert sorted(n.user_id for n in everyone) == sorted([admin.id, member.id])
+    assert [n.user_id for n in admins] == [admin.id]
+    assert queues["default"].count == 3
