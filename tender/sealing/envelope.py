@@ -391,7 +391,9 @@ def check_upload(
     header = check_structure(source)
     check_binding(header, tender_id, bid_id, bid_version)
     if header.deadline != _epoch(deadline):
-        raise WrongTender("The envelope carries another deadline than the tender's.", actual=header.deadline_at.isoformat())
+        raise WrongTender(
+            "The envelope carries another deadline than the tender's.", actual=header.deadline_at.isoformat()
+        )
     if [s.key_id.hex() for s in header.stanzas] != list(key_ids) or header.threshold != threshold:
         raise WrongTender("The envelope is not sealed to this tender's key custodians and threshold.")
     return header, envelope_sha256(source)

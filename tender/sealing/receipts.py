@@ -64,7 +64,11 @@ def public_key_document(key: Ed25519PrivateKey | Ed25519PublicKey) -> dict:
     """What the well-known URL publishes."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public_raw(public)
-    return {"alg": "Ed25519", "key_id": hashlib.sha256(raw).hexdigest()[:32], "public_key": base64.b64encode(raw).decode()}
+    return {
+        "alg": "Ed25519",
+        "key_id": hashlib.sha256(raw).hexdigest()[:32],
+        "public_key": base64.b64encode(raw).decode(),
+    }
 
 
 def load_public(document_or_raw) -> Ed25519PublicKey:
@@ -125,7 +129,9 @@ def verify_signed(signed: dict, public_key: Ed25519PublicKey, expected_type: str
         public_key.verify(signature, raw)
         payload = json.loads(raw)
     except (KeyError, TypeError, ValueError, InvalidSignature):
-        raise ReceiptError("The signature does not verify: this was not signed by the platform, or it was changed.") from None
+        raise ReceiptError(
+            "The signature does not verify: this was not signed by the platform, or it was changed."
+        ) from None
     if not isinstance(payload, dict) or payload.get("type") != expected_type or payload.get("v") != 1:
         raise ReceiptError(f"This is not a version 1 {expected_type}.")
     return payload

@@ -14,7 +14,7 @@ from tender.sealing import Document, hpke, inspect, keyfile, open_envelope, rece
 from tender.sealing.envelope import KeyShare
 from tender.sealing.errors import KeyFileError
 from tests.tender.sealing.test_hpke import X, ref_schedule
-from tests.tender.sealing.browser_harness import b64, browser, js, static_server, unb64  # noqa: F401
+from tests.tender.sealing.browser_harness import b64, js, static_server, unb64  # noqa: F401
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 

@@ -19,19 +19,24 @@ from core.accounts.models import OrgKind
 from tender.sealing import NotEnoughShares, inspect, keyfile, open_envelope, receipts, unwrap_share
 from tender.sealing.cli import seal_cli
 from tests.factories import PASSWORD, unused_totp_code
-from tests.tender.sealing.browser_harness import browser  # noqa: F401
 
 PASS_A, PASS_B, PASS_C = "browser custodian pass", "cli custodian pass b", "cli custodian pass c"
 DEADLINE = (datetime.now(timezone.utc) - timedelta(minutes=5)).replace(microsecond=0)
 
 
 @pytest.fixture(scope="module")
-def server(app):
+def sealing_tables(app):
+    """This package's tables, until their Alembic migration is part of the tree."""
     from core.extensions import db
     from tender.sealing.models import CustodianKey, SealReceipt
 
     with app.app_context():
         db.metadata.create_all(db.engine, tables=[CustodianKey.__table__, SealReceipt.__table__])
+
+
+@pytest.fixture(scope="module")
+def lan_server(app):
+    """The app on every interface, to reach it by a LAN address over plain HTTP."""
     srv = make_server("0.0.0.0", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -39,10 +44,10 @@ def server(app):
     srv.shutdown()
 
 
-def sign_in(browser, port, user):
+def sign_in(browser, base, user):
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
-    page.goto(f"http://127.0.0.1:{port}/auth/login")
+    page.goto(f"{base}/auth/login")
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("form button[type=submit]")
@@ -58,13 +63,12 @@ def wait_result(page):
     return page.inner_text("#result"), page.get_attribute("#result", "class")
 
 
-def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
-    port = server
-    base = f"http://127.0.0.1:{port}"
+def test_done_when(app, app_ctx, sealing_tables, live_server, browser, make_user, tmp_path):
+    base = live_server
 
     # Custodian A creates a key in the browser, from their account's key page.
     a = make_user(kind=OrgKind.DEVELOPER, totp=True)
-    page = sign_in(browser, port, a)
+    page = sign_in(browser, base, a)
     page.goto(base + "/sealing/custodian-key")
     page.fill("#key-label", "office")
     page.fill("#passphrase", PASS_A)
@@ -98,7 +102,7 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
                           env={"SEAL_PASSPHRASE": passphrase})
         assert r.exit_code == 0, r.output
         user = make_user(kind=OrgKind.AGENCY, totp=True)
-        p = sign_in(browser, port, user)
+        p = sign_in(browser, base, user)
         p.goto(base + "/sealing/custodian-key")
         p.set_input_files("#import-file", str(out))
         p.fill("#import-passphrase", passphrase)
@@ -129,7 +133,7 @@ def test_done_when(app, app_ctx, server, browser, make_user, tmp_path):
 
     # A firm seals a bid in the browser.
     firm = make_user(kind=OrgKind.FIRM)
-    fp = sign_in(browser, port, firm)
+    fp = sign_in(browser, base, firm)
     fp.goto(base + "/sealing/seal")
     (tmp_path / "technical.pdf").write_bytes(b"%PDF-1.7 " + b"MARKER-TECH" * 20_000)
     (tmp_path / "staff.csv").write_bytes("姓名,岗位\n张三,项目经理\n".encode())
@@ -233,7 +237,8 @@ def _lan_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def test_plain_http_on_a_lan_address_is_explained(server, browser):
+def test_plain_http_on_a_lan_address_is_explained(lan_server, browser):
+    server = lan_server
     address = _lan_address()
     if address is None:
         pytest.skip("no non-loopback address on this machine")

@@ -17,6 +17,7 @@ const STANZA = 16 + 1 + 16 + 80;
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const KDF_SALT = ascii("tender-seal/v1");
 const SLICE = 64 * CHUNK;  // files are read 4 MiB at a time
+const IN_FLIGHT = 256;  // chunks being encrypted at once (16 MiB): bounds memory, keeps WebCrypto busy
 
 export class EnvelopeError extends Error {
   constructor(code, message) { super(message); this.code = code; }
@@ -152,7 +153,7 @@ class SectionWriter {
       this.buffer.set(data.subarray(at, at + n), this.fill); this.fill += n; at += n;
       if (this.fill === CHUNK) { this.emit(this.buffer.slice()); this.fill = 0; }
     }
-    if (this.pending.length >= 64) await this.drain();
+    if (this.pending.length >= IN_FLIGHT) await this.drain();
   }
   async drain() {
     for (const ct of await Promise.all(this.pending)) this.parts.push(new Uint8Array(ct));
@@ -220,10 +221,13 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   w = new SectionWriter(await sectionKey(fileKey, 2), aad, docsLength, parts);
   const entries = [];
   let done = 0;
+  const readSlice = (doc, at) => (at < doc.size ? doc.slice(at, Math.min(doc.size, at + SLICE)).arrayBuffer() : null);
   for (const doc of documents) {
     const pieceHashes = [];
+    let next = readSlice(doc, 0);
     for (let at = 0; at < doc.size; at += SLICE) {
-      const data = new Uint8Array(await doc.slice(at, Math.min(doc.size, at + SLICE)).arrayBuffer());
+      const data = new Uint8Array(await next);
+      next = readSlice(doc, at + SLICE);  // read ahead while this slice is hashed and encrypted
       for (let p = 0; p < data.length; p += CHUNK) pieceHashes.push(subtle.digest("SHA-256", data.subarray(p, p + CHUNK)));
       await w.write(data);
       done += data.length;

@@ -1,4 +1,6 @@
-"""A static server and a Chromium page that can import the sealing JS modules (no app needed)."""
+"""A static server and a page that can import the sealing JS modules, with no app needed.
+
+The ``browser`` fixture comes from tests/e2e/conftest.py (one Chromium per test session)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from pathlib import Path
 import pytest
 
 STATIC = Path(__file__).resolve().parents[3] / "tender" / "sealing" / "static"
-CHROMIUM = "/usr/bin/chromium"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -40,29 +41,6 @@ def static_server():
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-_shared: dict = {"users": 0}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the whole run, even when several test modules import this fixture."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    if not _shared["users"]:
-        _shared["playwright"] = sync_playwright().start()
-        _shared["browser"] = _shared["playwright"].chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-    _shared["users"] += 1
-    yield _shared["browser"]
-    _shared["users"] -= 1
-    if not _shared["users"]:
-        _shared["browser"].close()
-        _shared["playwright"].stop()
 
 
 @pytest.fixture

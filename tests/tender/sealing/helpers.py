@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from tender.sealing import Document, hpke, seal
 
 DEADLINE = 1_767_225_600  # 2026-01-01T00:00:00Z, in the past for every test run
-AFTER = None
 
 
 def custodians(n: int) -> list[X25519PrivateKey]:
