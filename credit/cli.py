@@ -115,6 +115,49 @@ def working_days_command(start: datetime, days: int):
         _fail(exc)
 
 
+@credit_cli.command("grade")
+@click.argument("grade")
+@click.option("--min-score", type=int, required=True, help="Lowest score that earns the grade.")
+@click.option("--may-bid/--may-not-bid", default=True, show_default=True)
+@click.option("--factor", type=float, required=True, help="Credit factor in tender scoring, e.g. 0.9.")
+@with_appcontext
+def grade_command(grade: str, min_score: int, may_bid: bool, factor: float):
+    """Create or change a grade threshold."""
+    from credit.operations.rules import set_grade
+
+    try:
+        set_grade({"grade": grade, "min_score": min_score, "may_bid": may_bid, "factor": factor}, actor=None)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"grade {grade.upper()}: score ≥ {min_score}, {'may' if may_bid else 'may not'} bid, factor {factor}")
+
+
+@credit_cli.command("policy")
+@click.option("--base-score", type=int)
+@click.option("--objection-days", type=int, help="Objection window in working days.")
+@click.option("--correction-check-days", type=int, help="Days the bureau has to check a correction request.")
+@with_appcontext
+def policy_command(base_score, objection_days, correction_check_days):
+    """Show or change the policy values."""
+    from credit.operations.rules import set_policy
+    from credit.scoring import grade_rules, policy
+
+    if any(v is not None for v in (base_score, objection_days, correction_check_days)):
+        try:
+            set_policy({"base_score": base_score, "objection_working_days": objection_days,
+                        "correction_check_working_days": correction_check_days}, actor=None)
+        except DomainError as exc:
+            _fail(exc)
+        db.session.commit()
+    p = policy()
+    click.echo(f"base score {p.base_score}; objection window {p.objection_working_days} working days; "
+               f"correction check {p.correction_check_working_days} working days")
+    for rule in grade_rules():
+        click.echo(f"  {rule.grade}: ≥ {rule.min_score}, {'may' if rule.may_bid else 'may not'} bid, "
+                   f"factor {rule.factor_permille / 1000}")
+
+
 @credit_cli.command("score")
 @click.argument("key")
 @click.option("--at", "at", default=None, help="ISO 8601 instant with offset; now if omitted.")

@@ -29,7 +29,7 @@ from credit.models import (
     SubjectKind,
 )
 from credit.scoring import policy
-from credit.workdays import add_working_days, end_of_working_days, shanghai_date
+from credit.workdays import SHANGHAI, add_working_days, end_of_working_days, shanghai_date
 
 MIN_REASONS = 10
 
@@ -76,6 +76,17 @@ def _event(action: str, record: CreditRecord, *, actor, **details) -> None:
                  details={"reference": record.reference, "stage": record.stage(), **details})
 
 
+def _tell_subject(record: CreditRecord, subject: str, body: str, *, actor) -> None:
+    """Notify the firm's members (for a manager: the employer's) in the app, with a mail copy."""
+    organisation = record.firm.organisation if record.firm is not None else None
+    if organisation is None:
+        return  # a firm without an account is told by the bureau's written notice
+    from core.jobs.operations import notify_organisation
+
+    notify_organisation(organisation, subject, body, link=f"/credit/my/records/{record.id}", kind="credit_notice",
+                        mail_copy=True, actor=actor)
+
+
 def _require_status(record: CreditRecord, *allowed: RecordStatus) -> None:
     if record.status not in allowed:
         raise DomainError(_("This step is not possible at the record's current stage."), code="wrong_stage")
@@ -118,6 +129,10 @@ def notify_record(record: CreditRecord, data: dict | None = None, *, actor, now:
     record.status = RecordStatus.NOTIFIED
     db.session.flush()
     _event("notified", record, actor=actor, deadline=record.objection_deadline.isoformat())
+    _tell_subject(record, _("Credit record %(ref)s: notice of a finding", ref=record.reference),
+                  _("The district housing bureau found: %(item)s (%(points)s points). You may object once until %(deadline)s.",
+                    item=record.item.title_zh, points=record.points,
+                    deadline=record.objection_deadline.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")), actor=actor)
     return record
 
 
@@ -175,6 +190,9 @@ def decide_record(record: CreditRecord, data: dict, *, actor, now: datetime | No
     record.status = RecordStatus.DISMISSED if decision == Decision.DISMISSED else RecordStatus.DECIDED
     db.session.flush()
     _event("decided", record, actor=actor, decision=decision.value, points=record.points)
+    _tell_subject(record, _("Credit record %(ref)s: decision", ref=record.reference),
+                  _("The district housing bureau has decided the record. See the file for the decision and its reasons."),
+                  actor=actor)
     if decision != Decision.DISMISSED:
         _outbox(record, "decided")
     return record

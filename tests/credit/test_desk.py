@@ -118,3 +118,20 @@ def test_national_id_only_on_supervisor_page(client, login, make_firm, make_mana
     login(supervisor())
     assert "11010519491231002X" in client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
     assert re.search(rb"\d{17}[\dX]", manager.national_id_enc or b"") is None  # stored encrypted
+
+
+def test_notice_reaches_the_firm_account(make_firm, firm_user, item):
+    from core.jobs.models import Notification
+    from credit.models import RecordSource
+    from credit.operations import notify_record, open_record
+    from datetime import date
+
+    firm = make_firm()
+    user = firm_user(firm)
+    record = open_record(firm, {"item": item("EX-F-06-01"), "source": RecordSource.INSPECTION,
+                                "facts": "Lift out of service for two weeks.", "occurred_on": date(2026, 11, 2),
+                                "district_code": "310115"}, actor=None)
+    notify_record(record, actor=None)
+    db.session.commit()
+    note = Notification.query.filter_by(user_id=user.id).one()
+    assert record.reference in note.subject and note.link == f"/credit/my/records/{record.id}"

@@ -71,3 +71,17 @@ def test_eligibility_accepts_platform_organisation(make_org, make_firm, publishe
     assert eligibility(org, ago(hours=1)).standing.score == 94
     newcomer = make_org(OrgKind.FIRM)
     assert eligibility(newcomer, ago(hours=1)).eligible
+
+
+def test_grade_thresholds_are_data(make_firm, published_record):
+    from credit.operations.rules import set_grade, set_policy
+
+    firm = make_firm()
+    published_record(firm, "EX-F-06-01", published_at=ago(days=2))
+    assert score_at(firm).grade == "B"
+    set_grade({"grade": "A", "min_score": 90, "may_bid": True, "factor": 1.0}, actor=None)
+    assert score_at(firm).grade == "A"
+    set_grade({"grade": "A", "min_score": 95, "may_bid": True, "factor": 1.0}, actor=None)
+    set_policy({"base_score": 110}, actor=None)
+    assert score_at(firm).score == 104 and score_at(firm).grade == "A"
+    set_policy({"base_score": 100}, actor=None)
