@@ -151,6 +151,10 @@ class AdminAccountForm(FlaskForm):
     )
 
 
+class UseMyAccountForm(FlaskForm):
+    """Only the CSRF token: the signed-in person confirms they will administer the organisation."""
+
+
 class SubmitForm(FlaskForm):
     """The check-your-answers page: a declaration, then submit."""
 

@@ -35,6 +35,7 @@ OPERATOR_ORG_NAME = "平台运营方"
 
 
 def normalise_email(email: str) -> str:
+    """Addresses are kept trimmed and in lower case, so one person has one account."""
     return (email or "").strip().lower()
 
 
@@ -48,19 +49,23 @@ def new_reference() -> str:
 
 
 def find_by_reference(reference: str) -> Organisation | None:
+    """The organisation registered under a reference number, if any."""
     ref = (reference or "").strip().upper()
     return db.session.scalar(sa.select(Organisation).where(Organisation.reference == ref)) if ref else None
 
 
 def user_by_email(email: str) -> User | None:
+    """The account with this address, if any."""
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def uscc_taken(code: str) -> bool:
+    """Whether an organisation already has this unified social credit code."""
     return db.session.scalar(sa.select(Organisation.id).where(Organisation.uscc == uscc.normalise(code))) is not None
 
 
 def filing_record_taken(filing_record: str) -> bool:
+    """Whether an owners' assembly already registered with this filing record."""
     return (
         db.session.scalar(
             sa.select(Organisation.id).where(
@@ -112,7 +117,9 @@ def register_organisation(data: dict, *, actor=None) -> tuple[Organisation, User
             )
         if filing_record_taken(data["filing_record"]):
             raise DomainError(str(FILING_TAKEN), code="filing_taken", field="filing_record")
-    if user_by_email(data["email"]) is not None:
+    # A signed-in person may register a further organisation with their own account.
+    existing = actor if data.get("use_my_account") and actor is not None else None
+    if existing is None and user_by_email(data["email"]) is not None:
         raise DomainError(str(EMAIL_TAKEN), code="email_taken", field="email")
 
     org = Organisation(
@@ -128,7 +135,8 @@ def register_organisation(data: dict, *, actor=None) -> tuple[Organisation, User
         reference=new_reference(),
     )
     db.session.add(org)
-    user = _new_user(data["admin_name"], data["email"], data.get("phone"), data["password_hash"])
+    db.session.flush()
+    user = existing or _new_user(data["admin_name"], data["email"], data.get("phone"), data["password_hash"])
     db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=MemberRole.ADMIN))
     record_event(
         "organisation.registered",
@@ -152,6 +160,7 @@ USCC_MESSAGES = {
 
 
 def uscc_message(reason: str):
+    """The plain-words message for a reason given by ``uscc.problem``."""
     return USCC_MESSAGES[reason]
 
 

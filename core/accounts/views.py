@@ -40,10 +40,16 @@ def _save(draft: dict, **values) -> None:
     session[DRAFT] = draft
 
 
+def _account_done(draft: dict) -> bool:
+    if draft.get("use_my_account"):
+        return current_user.is_authenticated and draft.get("user_id") == current_user.id
+    return "password_hash" in draft
+
+
 def _missing_step(draft: dict, upto: str) -> str | None:
     """The first earlier step not yet answered, so a user who jumps ahead is sent back to it."""
     order = ["kind", "organisation", "account"]
-    done = {"kind": "kind" in draft, "organisation": "name" in draft, "account": "password_hash" in draft}
+    done = {"kind": "kind" in draft, "organisation": "name" in draft, "account": _account_done(draft)}
     for step in order[: order.index(upto) if upto in order else len(order)]:
         if not done[step]:
             return url_for(f"accounts.register_{step}")
@@ -87,7 +93,7 @@ def register_organisation():
         else:
             values = {k: form[k].data for k in ORG_FIELDS if k in form._fields}
             _save(draft, **values)
-            return redirect(url_for("accounts.register_check" if "password_hash" in draft else "accounts.register_account"))
+            return redirect(url_for("accounts.register_check" if _account_done(draft) else "accounts.register_account"))
     check_failed = kind in USCC_KINDS and form.uscc.data and uscc.problem(form.uscc.data) == "check_character"
     return render_template(
         "accounts/register_organisation.html", form=form, kind=kind, kind_label=forms.KIND_LABELS[kind], check_failed=check_failed
@@ -100,6 +106,14 @@ def register_account():
     draft = _draft()
     if (back := _missing_step(draft, "account")) is not None:
         return redirect(back)
+    if current_user.is_authenticated:
+        # Someone already signed in becomes the administrator with the account they have.
+        form = forms.UseMyAccountForm()
+        if form.validate_on_submit():
+            draft = {k: v for k, v in draft.items() if k not in ("password_hash", *ACCOUNT_FIELDS)}
+            _save(draft, use_my_account=True, user_id=current_user.id)
+            return redirect(url_for("accounts.register_check"))
+        return render_template("accounts/register_account_existing.html", form=form)
     form = forms.AdminAccountForm(data={k: draft.get(k) for k in ACCOUNT_FIELDS})
     if form.validate_on_submit():
         if ops.user_by_email(form.email.data) is not None:
@@ -107,6 +121,7 @@ def register_account():
         else:
             values = {k: form[k].data for k in ACCOUNT_FIELDS}
             # Only the hash is kept between steps: the password itself never reaches the session cookie.
+            draft = {k: v for k, v in draft.items() if k not in ("use_my_account", "user_id")}
             _save(draft, password_hash=hash_password(form.password.data), **values)
             return redirect(url_for("accounts.register_check"))
     return render_template("accounts/register_account.html", form=form)
@@ -122,7 +137,7 @@ def register_check():
     problem = None
     if form.validate_on_submit():
         try:
-            org, _user = ops.register_organisation(draft)
+            org, _user = ops.register_organisation(draft, actor=current_user if draft.get("use_my_account") else None)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

@@ -179,3 +179,23 @@ def test_a_duplicate_registered_in_the_same_instant_is_caught_by_the_database(cl
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "already registered" in html
     assert counts() == before
+
+
+def test_a_signed_in_person_registers_another_organisation_with_their_account(client, app_ctx, make_user, login):
+    user = make_user(OrgKind.FIRM)
+    login(user)
+    users_before = db.session.scalar(sa.select(sa.func.count(User.id)))
+    post_form(client, "/register/kind", {"kind": "agency"})
+    agency_code = make_uscc("91310104MA1K77772")
+    assert post_form(client, "/register/organisation", {**ORG_ANSWERS, "name": "第二家代理", "uscc": agency_code}).status_code == 302
+    page = client.get("/register/account?lang=en").get_data(as_text=True)
+    assert "with the account you already have" in page and user.email in page.replace("<wbr>", "")
+    assert post_form(client, "/register/account", {}).status_code == 302
+    response = post_form(client, "/register/check?lang=en", {"declaration": "y"})
+    assert response.status_code == 302, re.findall(r'<li><a href="[^"]*">([^<]*)', response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == users_before
+    agency = db.session.scalar(sa.select(Organisation).where(Organisation.uscc == agency_code))
+    assert agency.status == OrgStatus.PENDING
+    assert {(m.organisation_id, m.role) for m in db.session.get(User, user.id).memberships} >= {(agency.id, MemberRole.ADMIN)}
+    assert "第二家代理" in client.get("/switch-role").get_data(as_text=True)
