@@ -89,11 +89,13 @@ def unused_totp_code(user: User) -> str:
 
     db.session.refresh(user)
     now = totp.current_step()
-    free = [s for s in (now - 1, now, now + 1) if user.totp_last_step is None or s > user.totp_last_step]
+    # The current step first: the server may check a moment later, in the next step, and then the
+    # current one is still within its one step of drift (the previous one would not be).
+    free = [s for s in (now, now + 1) if user.totp_last_step is None or s > user.totp_last_step]
     if not free:
-        user.totp_last_step = now - 2
+        user.totp_last_step = now - 1
         db.session.commit()
-        free = [now - 1]
+        free = [now]
     return totp.code_at(user.totp_secret, free[0])
 
 

@@ -20,7 +20,7 @@ from core.auth.forms import (
     LanguageForm,
 )
 from core.auth.models import SCOPES, ApiToken
-from core.auth.views import bp, limits
+from core.auth.views import bp
 from core.authz import SIGNED_IN, access, active_membership
 from core.db import DomainError, utcnow
 from core.extensions import db
@@ -49,7 +49,7 @@ def _stay_signed_in() -> None:
 
 
 def _password_ok(user, password: str) -> bool:
-    attempt = throttle.begin_attempt(limits(account=user.email))
+    attempt = throttle.begin_attempt(throttle.limits(account=user.email))
     ok = check_password(user.password_hash, password)
     if ok:
         attempt.succeeded()
@@ -57,7 +57,7 @@ def _password_ok(user, password: str) -> bool:
 
 
 def _code_ok(user, code: str) -> bool:
-    attempt = throttle.begin_attempt(limits(second_factor=str(user.id)))
+    attempt = throttle.begin_attempt(throttle.limits(second_factor=str(user.id)))
     ok = factor.check_second_factor(user, code) is not None
     if ok:
         attempt.succeeded()
@@ -88,7 +88,7 @@ def change_password():
     form = ChangePasswordForm()
     form.email_for_rules = current_user.email
     if form.validate_on_submit():
-        attempt = throttle.begin_attempt(limits(account=current_user.email))
+        attempt = throttle.begin_attempt(throttle.limits(account=current_user.email))
         try:
             ops.change_password(_me(), form.data, actor=_me())
         except DomainError as exc:

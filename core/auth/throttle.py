@@ -27,6 +27,18 @@ def throttle_key(kind: str, value: str) -> str:
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def limits(**keys: str) -> dict[str, tuple[str, int]]:
+    """``kind=value`` pairs with the configured limit of each kind, for :func:`begin_attempt`."""
+    cfg = current_app.config
+    per_kind = {
+        "account": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        "second_factor": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        "address": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        "reset": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+    }
+    return {kind: (value, per_kind[kind]) for kind, value in keys.items()}
+
+
 @dataclass
 class Throttled(Exception):
     """Too many failures; try again at ``retry_at``."""

@@ -41,19 +41,9 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def limits(**keys: str) -> dict[str, tuple[str, int]]:
-    cfg = current_app.config
-    per_kind = {
-        "account": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        "second_factor": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        "address": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        "reset": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-    }
-    return {kind: (value, per_kind[kind]) for kind, value in keys.items()}
-
-
 @bp.errorhandler(throttle.Throttled)
 def throttled_page(exc: throttle.Throttled):
+    current_app.logger.warning("refused by the sign-in throttle on %s until %s", request.endpoint, exc.retry_at)
     response = current_app.make_response(
         (render_template("auth/throttled.html", retry_at=exc.retry_at, minutes=-(-exc.retry_after // 60)), 429)
     )
@@ -73,7 +63,6 @@ def complete_login(user: User, target: str, *, second_factor: str | None = None)
     _fresh_session()
     login_user(user)
     ops.record_login(user, second_factor=second_factor)
-    db.session.commit()
     throttle.purge_expired()
     db.session.commit()
     if requires_second_factor(user) and not user.has_second_factor:
@@ -100,7 +89,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        attempt = throttle.begin_attempt(limits(account=email, address=client_address()))
+        attempt = throttle.begin_attempt(throttle.limits(account=email, address=client_address()))
         user = ops.authenticate(email, form.password.data)
         target = safe_next(request.args.get("next"), url_for("core.dashboard"))
         if user is None:
@@ -134,7 +123,7 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        attempt = throttle.begin_attempt(limits(second_factor=str(user.id), address=client_address()))
+        attempt = throttle.begin_attempt(throttle.limits(second_factor=str(user.id), address=client_address()))
         method = check_second_factor(user, form.code.data)
         if method is None:
             ops.record_failed_login(user.email, stage="second_factor")
@@ -163,7 +152,7 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        throttle.begin_attempt(limits(reset=client_address()))
+        throttle.begin_attempt(throttle.limits(reset=client_address()))
         found = ops.request_password_reset(form.email.data)
         if found is not None:
             user, secret = found
@@ -184,7 +173,7 @@ def reset_password(token: str):
     form.email_for_rules = reset.user.email
     if form.validate_on_submit():
         ops.reset_password(reset, {"new_password": form.new_password.data})
-        throttle.forget(limits(account=reset.user.email))
+        throttle.forget(throttle.limits(account=reset.user.email))
         db.session.commit()
         flash(_("Your password has been changed. Sign in with your new password."), "success")
         return redirect(url_for("auth.login"))

@@ -41,6 +41,14 @@ def password_sign_in(client, email: str, password: str = PASSWORD, address: str 
     )
 
 
+def wrong_totp_code(user) -> str:
+    """Six digits that no step near now gives for this user's secret."""
+    from core.auth import totp
+
+    valid = {totp.code_at(user.totp_secret, totp.current_step() + d) for d in (-1, 0, 1, 2)}
+    return next(c for c in ("111111", "222222", "333333", "444444", "555555") if c not in valid)
+
+
 @pytest.fixture
 def client(app):
     return isolated_client(app)

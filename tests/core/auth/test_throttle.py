@@ -7,10 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from core.accounts.models import User
-from core.auth import totp
 from core.auth.models import LoginFailure
 from core.extensions import db
-from tests.core.auth.conftest import isolated_client, password_sign_in
+from tests.core.auth.conftest import isolated_client, password_sign_in, wrong_totp_code
 from tests.factories import PASSWORD, csrf_token, unused_totp_code
 
 
@@ -87,8 +86,7 @@ def test_current_password_guesses_are_throttled_too(client, make_user, login, ap
 def test_code_guesses_on_the_settings_page_are_throttled(client, make_user, login, app):
     user = make_user(totp=True)
     login(user)
-    valid = {totp.code_at(user.totp_secret, totp.current_step() + d) for d in (-1, 0, 1)}
-    wrong = next(c for c in ("111111", "222222", "333333", "444444") if c not in valid)
+    wrong = wrong_totp_code(user)
     html = client.get("/auth/settings/second-factor/turn_off").get_data(as_text=True)
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
         data = {"password": PASSWORD, "code": wrong, "csrf_token": csrf_token(html)}
