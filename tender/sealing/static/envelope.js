@@ -1,5 +1,5 @@
 // Envelope version 1 in the browser: seal, inspect (header only) and unwrap a custodian's share.
-// Byte layout: docs/envelope.md. Memory stays bounded by reading files in slices and keeping the
+// Byte layout: docs/envelope.md. Memory stays bounded by streaming each file and keeping the
 // encrypted chunks as Blob parts.
 
 import {
@@ -16,7 +16,6 @@ const MAX_CUSTODIANS = 32;
 const STANZA = 16 + 1 + 16 + 80;
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const KDF_SALT = ascii("tender-seal/v1");
-const SLICE = 64 * CHUNK;  // files are read 4 MiB at a time
 const IN_FLIGHT = 256;  // chunks being encrypted at once (16 MiB): bounds memory, keeps WebCrypto busy
 
 export class EnvelopeError extends Error {
@@ -166,6 +165,28 @@ class SectionWriter {
   }
 }
 
+// SHA-256 of each 64 KiB piece of one document, counted from the document's first byte.
+class PieceHasher {
+  constructor() { this.buffer = new Uint8Array(CHUNK); this.fill = 0; this.hashes = []; }
+  update(data) {
+    let at = 0;
+    while (at < data.length) {
+      if (this.fill === 0 && data.length - at >= CHUNK) {
+        this.hashes.push(subtle.digest("SHA-256", data.subarray(at, at + CHUNK)));  // WebCrypto copies its input
+        at += CHUNK;
+        continue;
+      }
+      const n = Math.min(CHUNK - this.fill, data.length - at);
+      this.buffer.set(data.subarray(at, at + n), this.fill); this.fill += n; at += n;
+      if (this.fill === CHUNK) { this.hashes.push(subtle.digest("SHA-256", this.buffer.slice())); this.fill = 0; }
+    }
+  }
+  async finish() {
+    if (this.fill) this.hashes.push(subtle.digest("SHA-256", this.buffer.slice(0, this.fill)));
+    return (await Promise.all(this.hashes)).map((d) => new Uint8Array(d));
+  }
+}
+
 async function sectionKey(fileKey, type) {
   return aesKey(await hkdf(fileKey, KDF_SALT, concat(ascii("section"), u8(type))), ["encrypt"]);
 }
@@ -221,19 +242,23 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   w = new SectionWriter(await sectionKey(fileKey, 2), aad, docsLength, parts);
   const entries = [];
   let done = 0;
-  const readSlice = (doc, at) => (at < doc.size ? doc.slice(at, Math.min(doc.size, at + SLICE)).arrayBuffer() : null);
   for (const doc of documents) {
-    const pieceHashes = [];
-    let next = readSlice(doc, 0);
-    for (let at = 0; at < doc.size; at += SLICE) {
-      const data = new Uint8Array(await next);
-      next = readSlice(doc, at + SLICE);  // read ahead while this slice is hashed and encrypted
-      for (let p = 0; p < data.length; p += CHUNK) pieceHashes.push(subtle.digest("SHA-256", data.subarray(p, p + CHUNK)));
-      await w.write(data);
-      done += data.length;
+    // Blob.stream() reads several times faster in Chromium than slice().arrayBuffer().
+    const hasher = new PieceHasher();
+    const reader = doc.stream().getReader();
+    let seen = 0;
+    for (;;) {
+      const { done: finished, value } = await reader.read();
+      if (finished) break;
+      seen += value.length;
+      if (seen > doc.size) throw invalid(`The document "${doc.name}" changed while it was being sealed.`);
+      hasher.update(value);
+      await w.write(value);
+      done += value.length;
       onProgress(done, docsLength);
     }
-    const hashes = (await Promise.all(pieceHashes)).map((d) => new Uint8Array(d));
+    if (seen !== doc.size) throw invalid(`The document "${doc.name}" changed while it was being sealed.`);
+    const hashes = await hasher.finish();
     entries.push({ name: checkName(doc.name), size: doc.size, digest: await sha256(concat(salt, u64(doc.size), ...hashes)) });
   }
   await w.close();
