@@ -171,3 +171,18 @@ def test_next_is_followed_only_within_the_site(client, make_user):
         data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.get_data(as_text=True))},
     )
     assert response.headers["Location"] == "/dashboard"
+
+
+def test_signed_in_user_visiting_sign_in_goes_to_the_dashboard(client, make_user, login):
+    login(make_user())
+    assert client.get("/auth/login").headers["Location"] == "/dashboard"
+
+
+def test_inactive_account_gets_the_same_answer_as_a_wrong_password(client, make_user, app_ctx):
+    from core.extensions import db
+
+    user = make_user(active=False)
+    response = _sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 200 and "电子邮箱或密码不正确" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.last_login_at is None

@@ -220,3 +220,15 @@ def test_operation_refuses_bad_lifetimes_and_scopes(make_user, app):
     other = make_user()
     with pytest.raises(DomainError):
         create_token(other.active_memberships()[0], {"name": "x", "scopes": ["tender:read"], "days": 30}, actor=user)
+
+
+def test_a_user_without_a_role_cannot_make_tokens(client, make_user, login, submit):
+    user = make_user()
+    for m in user.memberships:
+        m.active = False
+    db.session.commit()
+    login(user)
+    page = client.get("/auth/settings/tokens")
+    assert page.status_code == 200 and "无法创建接口令牌" in page.get_data(as_text=True)
+    submit("/auth/settings/tokens", {"name": "x", "scopes": ["tender:read"], "days": "30"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
