@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,11 +50,12 @@ def my_record(record_id: int):
     require(record.firm_id in ids and record.status != RecordStatus.DRAFT, "not_your_record")
     objection_form = ObjectionForm(prefix="objection")
     correction_form = CorrectionRequestForm(prefix="correction")
-    if objection_form.grounds.data is not None and objection_form.validate_on_submit():
+    action = request.form.get("action")
+    if action == "object" and objection_form.validate_on_submit():
         if _try(objection_form, lambda: object_to_record(record, {"grounds": objection_form.grounds.data}, actor=current_user)):
             flash(_("Your objection was received. The district bureau will answer it in its decision."), "success")
             return redirect(url_for("credit.my_record", record_id=record.id))
-    elif correction_form.statement.data is not None and correction_form.validate_on_submit():
+    elif action == "correct" and correction_form.validate_on_submit():
         if _try(correction_form, lambda: request_correction(record, {"statement": correction_form.statement.data},
                                                             actor=current_user)):
             flash(_("Your correction request was received. The bureau checks it within 5 working days."), "success")

@@ -63,9 +63,9 @@ def test_complaint_to_published_record(client, login, make_firm, supervisor, fir
     mine = client.get("/credit/my").get_data(as_text=True)
     assert record.reference in mine
     my_url = f"/credit/my/records/{record.id}"
-    response = form_post(client, my_url, {"objection-grounds": "资金使用经业主大会表决同意，附会议记录。"})
+    response = form_post(client, my_url, {"action": "object", "objection-grounds": "资金使用经业主大会表决同意，附会议记录。"})
     assert response.status_code == 302
-    again = form_post(client, my_url, {"objection-grounds": "再次提出同一异议。"}).get_data(as_text=True)
+    again = form_post(client, my_url, {"action": "object", "objection-grounds": "再次提出同一异议。"}).get_data(as_text=True)
     assert "objection-grounds" not in again  # the form is no longer offered
     db.session.refresh(record)
     assert record.objection is not None
@@ -135,3 +135,18 @@ def test_notice_reaches_the_firm_account(make_firm, firm_user, item):
     db.session.commit()
     note = Notification.query.filter_by(user_id=user.id).one()
     assert record.reference in note.subject and note.link == f"/credit/my/records/{record.id}"
+
+
+def test_firm_asks_for_correction_through_its_file(client, login, make_firm, firm_user, published_record):
+    from .conftest import ago
+
+    firm = make_firm()
+    record = published_record(firm, "EX-F-06-01", published_at=ago(days=120))
+    login(firm_user(firm))
+    url = f"/credit/my/records/{record.id}"
+    assert "correction-statement" in client.get(url).get_data(as_text=True)
+    response = form_post(client, url, {"action": "correct", "correction-statement": "已补足人员并经业委会书面确认。"})
+    assert response.status_code == 302
+    db.session.refresh(record)
+    assert len(record.corrections) == 1 and record.corrections[0].outcome is None
+    assert "correction-statement" not in client.get(url).get_data(as_text=True)
