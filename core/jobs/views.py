@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from redis.exceptions import RedisError
 
 from core.accounts.models import Role
 from core.audit.operations import record_event
@@ -75,7 +76,12 @@ def read_all_notifications():
 @bp.get("/operator/jobs")
 @access(OPERATOR)
 def queues():
-    return render_template("jobs/queues.html", queues=monitor.queue_states(), states=monitor.STATES)
+    try:
+        states = monitor.queue_states()
+    except RedisError:
+        current_app.logger.exception("the job queue cannot be reached")
+        return render_template("jobs/queues.html", queues=[], states=monitor.STATES, unreachable=True), 503
+    return render_template("jobs/queues.html", queues=states, states=monitor.STATES)
 
 
 @bp.get("/operator/jobs/<queue>/<job_id>")

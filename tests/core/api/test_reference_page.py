@@ -38,7 +38,7 @@ def test_reference_page_runs_under_the_csp_and_calls_the_api(app_ctx, live_serve
     me.locator(".opblock-summary").click()
     me.locator("button.try-out__btn").click()
     me.locator("button.execute").click()
-    body = me.locator(".responses-table .response .microlight").first
+    body = me.locator(".live-responses-table .microlight").first
     body.wait_for()
     assert user.email in body.inner_text()
 
