@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SHANGHAI = "Asia/Shanghai"
@@ -12,7 +12,9 @@ SHANGHAI = "Asia/Shanghai"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") if request else None
+    if not has_request_context():  # commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.args.get("lang")
     if chosen in languages:
         return chosen
     if session.get("locale") in languages:

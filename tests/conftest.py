@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from config import BASE_DIR, TestingConfig
 
@@ -120,9 +121,22 @@ def app_ctx(app):
         yield app
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in its own application context, as in a server.
+
+    Tests hold an app context open (``app_ctx``) and Flask reuses an open app context for a request,
+    so ``g`` (the CSRF token, Flask-Login's user, the active membership) would otherwise leak from
+    one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 pytest_plugins = ["tests.factories"]
