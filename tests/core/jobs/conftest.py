@@ -29,18 +29,24 @@ def queues(app_ctx):
 
 
 @pytest.fixture
-def horse_env(app, monkeypatch):
-    """Environment for the job processes: FLASK_APP and the test session's database and Redis."""
-    monkeypatch.setenv("FLASK_APP", "tests.core.jobs.horse_app:create_app")
-    monkeypatch.setenv("HORSE_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    monkeypatch.setenv("HORSE_REDIS_URL", app.config["RQ_CONNECTION"])
-    monkeypatch.setenv("HORSE_INSTANCE_PATH", app.instance_path)
-    monkeypatch.delenv("HORSE_MAIL_SERVER", raising=False)
-    return monkeypatch
+def mail_settings(app, monkeypatch):
+    """mail_settings(host, port): the SMTP server the jobs use (none by default: mail goes to the outbox).
+
+    The worker forks its job processes from this one, so they see the settings made here.
+    """
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", None)
+
+    def use(host: str, port: int) -> None:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", host)
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)
+
+    return use
 
 
 @pytest.fixture
-def run_worker(queues, horse_env):
+def run_worker(queues, mail_settings):
     """run_worker(*names): a real flask-rq worker drains the queues (burst mode), as `flask rq worker` would."""
     from core.extensions import db, rq
 

@@ -26,11 +26,10 @@ def sign_in_with_code(page, base, user):
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_operator_sees_a_failed_job_and_retries_it(
-    app, run_worker, horse_env, closed_port, monkeypatch, live_server, new_page, make_user, screenshot, viewport
+    app, run_worker, mail_settings, closed_port, monkeypatch, live_server, new_page, make_user, screenshot, viewport
 ):
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", [])
-    horse_env.setenv("HORSE_MAIL_SERVER", "127.0.0.1")
-    horse_env.setenv("HORSE_MAIL_PORT", str(closed_port))
+    mail_settings("127.0.0.1", closed_port)
     user = make_user()
     mail = send_mail(user.email, "中标通知书", "正文", user=user)
     db.session.commit()

@@ -65,11 +65,10 @@ def test_jobs_are_submitted_only_when_the_transaction_commits(queues, make_user)
 
 
 def test_failed_mail_is_listed_retried_by_an_operator_and_sent_once(
-    app, run_worker, horse_env, closed_port, make_user, operator, client, login, monkeypatch
+    app, run_worker, mail_settings, closed_port, make_user, operator, client, login, monkeypatch
 ):
     monkeypatch.setitem(app.config, "MAIL_RETRY_INTERVALS", [])  # fail at the first error, no back-off
-    horse_env.setenv("HORSE_MAIL_SERVER", "127.0.0.1")
-    horse_env.setenv("HORSE_MAIL_PORT", str(closed_port))
+    mail_settings("127.0.0.1", closed_port)
     user = make_user()
     mail = send_mail(user.email, "Your bid receipt", "Receipt 42", user=user, kind="receipt")
     db.session.commit()
@@ -88,7 +87,7 @@ def test_failed_mail_is_listed_retried_by_an_operator_and_sent_once(
     assert detail.status_code == 200 and "Traceback" in detail.get_data(as_text=True)
 
     with SMTPSink() as sink:
-        horse_env.setenv("HORSE_MAIL_PORT", str(sink.port))
+        mail_settings("127.0.0.1", sink.port)
         retried = client.post(f"/operator/jobs/mail/{mail.job_id}/retry", data={"csrf_token": csrf_token(html)})
         assert retried.status_code == 302
         assert failed.get_job_ids() == [] and rq.get_queue("mail").get_job_ids() == [mail.job_id]
@@ -145,9 +144,8 @@ def test_only_operators_see_the_jobs_pages(client, login, make_user, operator):
     assert client.post("/operator/jobs/mail/mail-1/retry").status_code in (400, 403)
 
 
-def test_smtp_trouble_is_retried_later_by_the_scheduler(run_worker, horse_env, closed_port, make_user):
-    horse_env.setenv("HORSE_MAIL_SERVER", "127.0.0.1")
-    horse_env.setenv("HORSE_MAIL_PORT", str(closed_port))
+def test_smtp_trouble_is_retried_later_by_the_scheduler(run_worker, mail_settings, closed_port, make_user):
+    mail_settings("127.0.0.1", closed_port)
     user = make_user()
     mail = send_mail(user.email, "Receipt", "body", user=user)
     db.session.commit()
