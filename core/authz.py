@@ -25,7 +25,8 @@ class Rule:
     public: bool = False
     # Organisations that register (firms, developers, agencies, owners' assemblies) must be verified.
     verified: bool = True
-    # The API scope a token must carry for this route (sessions are not limited by scopes).
+    # The API scope a token must carry for this route (sessions are not limited by scopes). A route
+    # that names no scope takes no token at all: tokens reach only what was opened to them.
     scope: str | None = None
 
     def allows_role(self, role: Role | None) -> bool:
@@ -38,6 +39,11 @@ class Rule:
 
 PUBLIC = Rule("public", public=True)
 SIGNED_IN = Rule("signed_in", verified=False)
+
+
+def signed_in(scope: str) -> Rule:
+    """Any signed-in user; API tokens need ``scope``."""
+    return Rule(f"signed_in:{scope}", verified=False, scope=scope)
 
 
 def roles(*allowed: Role, verified: bool = True, scope: str | None = None) -> Rule:
@@ -111,7 +117,7 @@ def check(rule: Rule) -> None:
         return
     if not current_user.is_authenticated:
         raise Denied("sign_in_required", 401)
-    if rule.scope is not None and g.get("token_scopes") is not None and rule.scope not in g.token_scopes:
+    if g.get("token_scopes") is not None and (rule.scope is None or rule.scope not in g.token_scopes):
         raise Denied("token_scope")
     if not rule.roles:
         return
@@ -132,6 +138,8 @@ def enforce_route_rule() -> None:
     """before_request hook: find the route's rule and apply it; no rule means no access."""
     if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
         return
+    if request.method == "OPTIONS" and request.url_rule is not None and request.url_rule.provide_automatic_options:
+        return  # Flask answers it with the allowed methods; no view runs
     view = current_app.view_functions.get(request.endpoint)
     rule = rule_for(view, request.method)
     if rule is None:

@@ -96,12 +96,20 @@ def app(database_url, redis_url, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _empty_tables(request):
-    """After each test that used the app, empty every table but the reference ones."""
+    """After each test that used the app, empty every table but the reference ones, and Redis.
+
+    Redis holds queues and per-address request counters; a count left by one test would otherwise
+    push a later test over a rate limit.
+    """
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    import redis
+
     from core.extensions import db
+
+    redis.Redis.from_url(request.getfixturevalue("redis_url")).flushdb()
 
     with app.app_context():
         db.session.remove()

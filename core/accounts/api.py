@@ -15,7 +15,7 @@ from core.extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Organisations and registrations")
 
-DIRECTORY_ROLES = roles(Role.SUPERVISOR, Role.OPERATOR)
+DIRECTORY_ROLES = roles(Role.SUPERVISOR, Role.OPERATOR, scope="admin")
 
 
 def _visible(query, membership):

@@ -15,7 +15,7 @@ from core.accounts.models import Membership, User
 from core.db import db, utcnow
 
 # API scopes, and the narrower scopes each one also grants.
-SCOPES = ("credit:read", "tender:read", "tender:write", "admin")
+SCOPES = ("account", "credit:read", "tender:read", "tender:write", "admin")
 IMPLIED_SCOPES = {
     "tender:write": frozenset({"tender:read"}),
     "admin": frozenset(SCOPES),

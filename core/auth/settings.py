@@ -27,6 +27,7 @@ from core.extensions import db
 from core.security import check_password
 
 SCOPE_LABELS = {
+    "account": lambda: _("Your own account: notifications and custodian keys"),
     "credit:read": lambda: _("Read credit records"),
     "tender:read": lambda: _("Read tenders"),
     "tender:write": lambda: _("Read and change tenders"),

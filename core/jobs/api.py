@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, Page
 
 from core.accounts.models import Role, User
-from core.authz import SIGNED_IN, access, active_membership, roles
+from core.authz import access, active_membership, roles, signed_in
 from core.db import NotFound, db
 from core.idempotency import idempotent
 from core.jobs import operations as ops
@@ -54,7 +54,7 @@ class QueryPage(Page):
 
 @blp.route("/me")
 class Me(MethodView):
-    @access(SIGNED_IN)
+    @access(signed_in("account"))
     @blp.response(200, MeOut)
     def get(self):
         """The signed-in user, the membership they act in and their unread notification count."""
@@ -73,7 +73,7 @@ class Me(MethodView):
 
 @blp.route("/notifications")
 class Notifications(MethodView):
-    @access(SIGNED_IN)
+    @access(signed_in("account"))
     @blp.arguments(NotificationQuery, location="query")
     @blp.response(200, NotificationOut(many=True))
     @blp.paginate(QueryPage)
@@ -98,7 +98,7 @@ class Notifications(MethodView):
 
 @blp.route("/notifications/<int:notification_id>")
 class OneNotification(MethodView):
-    @access(SIGNED_IN)
+    @access(signed_in("account"))
     @blp.response(200, NotificationOut)
     def get(self, notification_id: int):
         """One of the signed-in user's notifications."""
@@ -107,7 +107,7 @@ class OneNotification(MethodView):
 
 @blp.route("/notifications/<int:notification_id>/read")
 class ReadNotification(MethodView):
-    @access(SIGNED_IN)
+    @access(signed_in("account"))
     @blp.response(200, NotificationOut)
     def post(self, notification_id: int):
         """Mark a notification read (marking it again changes nothing)."""

@@ -13,14 +13,9 @@ from flask_smorest import Blueprint
 
 from core.authz import PUBLIC, SIGNED_IN, access
 from core.db import NotFound, db
+from tender.sealing import operations
 
 
-def _ops():
-    # Imported on use while the migration for this package's tables is pending, so the models
-    # do not join the metadata of apps (and test runs) that never touch sealing.
-    from tender.sealing import operations
-
-    return operations
 from tender.sealing.schemas import (
     CustodianKeySchema, KeyAnswerSchema, KeyCheckSchema, KeyRegistrationSchema, PlatformKeySchema, PublicKeySchema,
 )
@@ -35,7 +30,7 @@ class RegistrationChallenge(MethodView):
     @blp.response(200, KeyCheckSchema)
     def post(self, args):
         """A test share for a key about to be registered; its answer is the proof of possession."""
-        return _ops().issue_registration_check(current_user, args["public_key"])
+        return operations.issue_registration_check(current_user, args["public_key"])
 
 
 @blp.route("/custodian-keys")
@@ -45,7 +40,7 @@ class CustodianKeys(MethodView):
     @blp.response(201, CustodianKeySchema)
     def post(self, args):
         """Register the signed-in user's custodian public key (retires their previous one)."""
-        key = _ops().register_custodian_key(current_user, args, actor=current_user)
+        key = operations.register_custodian_key(current_user, args, actor=current_user)
         db.session.commit()
         return key
 
@@ -56,7 +51,7 @@ class CurrentKey(MethodView):
     @blp.response(200, CustodianKeySchema)
     def get(self):
         """The signed-in user's registered custodian key."""
-        key = _ops().active_key(current_user)
+        key = operations.active_key(current_user)
         if key is None:
             raise NotFound(_("You have no custodian key registered."))
         return key
@@ -68,7 +63,7 @@ class KeyCheck(MethodView):
     @blp.response(200, KeyCheckSchema)
     def post(self):
         """A test share for the registered key, to unwrap on the custodian's device."""
-        return _ops().issue_key_check(current_user)
+        return operations.issue_key_check(current_user)
 
 
 @blp.route("/custodian-keys/current/check/answer")
@@ -78,7 +73,7 @@ class KeyCheckAnswer(MethodView):
     @blp.response(200, CustodianKeySchema)
     def post(self, args):
         """Confirm a key check: the key file and passphrase work."""
-        key = _ops().confirm_key_check(current_user, args, actor=current_user)
+        key = operations.confirm_key_check(current_user, args, actor=current_user)
         db.session.commit()
         return key
 
@@ -89,4 +84,4 @@ class PlatformKey(MethodView):
     @blp.response(200, PlatformKeySchema)
     def get(self):
         """The platform's Ed25519 receipt-signing public key."""
-        return _ops().platform_key_document()
+        return operations.platform_key_document()

@@ -9,14 +9,7 @@ from flask_login import current_user
 
 from core.accounts.models import Role
 from core.authz import PUBLIC, SIGNED_IN, access, roles
-
-
-def _ops():
-    # Imported on use while the migration for this package's tables is pending, so the models
-    # do not join the metadata of apps (and test runs) that never touch sealing.
-    from tender.sealing import operations
-
-    return operations
+from tender.sealing import operations
 
 bp = Blueprint("sealing", __name__, url_prefix="/sealing", template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -25,13 +18,13 @@ bp = Blueprint("sealing", __name__, url_prefix="/sealing", template_folder="temp
 @bp.get("/custodian-key")
 @access(SIGNED_IN)
 def custodian_key():
-    return render_template("sealing/custodian_key.html", key=_ops().active_key(current_user))
+    return render_template("sealing/custodian_key.html", key=operations.active_key(current_user))
 
 
 @bp.get("/check-key")
 @access(SIGNED_IN)
 def check_key():
-    return render_template("sealing/check_key.html", key=_ops().active_key(current_user))
+    return render_template("sealing/check_key.html", key=operations.active_key(current_user))
 
 
 @bp.get("/seal")
@@ -55,7 +48,7 @@ def receipt():
 @access(PUBLIC)
 def well_known_key():
     """The platform's receipt-signing public key, at the site-wide well-known URL."""
-    return jsonify(_ops().platform_key_document())
+    return jsonify(operations.platform_key_document())
 
 
 @bp.record_once

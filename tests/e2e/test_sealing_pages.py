@@ -25,16 +25,6 @@ DEADLINE = (datetime.now(timezone.utc) - timedelta(minutes=5)).replace(microseco
 
 
 @pytest.fixture(scope="module")
-def sealing_tables(app):
-    """This package's tables, until their Alembic migration is part of the tree."""
-    from core.extensions import db
-    from tender.sealing.models import CustodianKey, SealReceipt
-
-    with app.app_context():
-        db.metadata.create_all(db.engine, tables=[CustodianKey.__table__, SealReceipt.__table__])
-
-
-@pytest.fixture(scope="module")
 def lan_server(app):
     """The app on every interface, to reach it by a LAN address over plain HTTP."""
     srv = make_server("0.0.0.0", 0, app, threaded=True)
@@ -63,7 +53,7 @@ def wait_result(page):
     return page.inner_text("#result"), page.get_attribute("#result", "class")
 
 
-def test_done_when(app, app_ctx, sealing_tables, live_server, browser, make_user, tmp_path):
+def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
     base = live_server
 
     # Custodian A creates a key in the browser, from their account's key page.

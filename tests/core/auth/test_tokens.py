@@ -54,7 +54,9 @@ def test_created_on_the_settings_page_shown_once_and_stored_hashed(app, client, 
     # The audit event names the scopes, never the secret.
     (event,) = events("auth.token_created")
     assert event.details["scopes"] == ["credit:read", "tender:read"] and secret not in str(event.details)
-    assert isolated_client(app).get("/api/v1/me", headers=_bearer(secret)).status_code == 200
+    # The token works, but only where its scopes reach: /api/v1/me needs the "account" scope.
+    me = isolated_client(app).get("/api/v1/me", headers=_bearer(secret))
+    assert me.status_code == 403 and me.get_json()["type"].endswith("token_scope")
 
 
 def test_bad_token_form_input_is_a_form_error(client, make_user, login, submit, app):
@@ -89,7 +91,7 @@ def test_wrong_unknown_and_malformed_tokens_are_401_problems(client, make_user):
 
 
 def test_expired_token_is_refused(client, make_user):
-    token, secret = _token(make_user())
+    token, secret = _token(make_user(), scopes=("account",))
     assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 200
     token.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -98,7 +100,7 @@ def test_expired_token_is_refused(client, make_user):
 
 def test_revoked_token_is_refused_at_once(app, client, make_user, login, submit, events):
     user = make_user()
-    token, secret = _token(user)
+    token, secret = _token(user, scopes=("account",))
     api = isolated_client(app)  # no session cookie: only the token counts
     assert api.get("/api/v1/me", headers=_bearer(secret)).status_code == 200
     login(user)
@@ -142,7 +144,7 @@ def test_token_acts_in_the_membership_it_was_made_in(client, make_user, make_org
     db.session.add(Membership(user_id=user.id, organisation_id=agency.id, role=MemberRole.MEMBER))
     db.session.commit()
     second = [m for m in user.active_memberships() if m.organisation_id == agency.id][0]
-    _, secret = _token(user, membership=second)
+    _, secret = _token(user, scopes=("account",), membership=second)
     body = client.get("/api/v1/me", headers=_bearer(secret)).get_json()
     assert body["active_membership"]["id"] == second.id
 
@@ -199,7 +201,7 @@ def test_tokens_are_not_accepted_on_pages(client, make_user):
 
 
 def test_last_use_is_noted(client, make_user):
-    token, secret = _token(make_user())
+    token, secret = _token(make_user(), scopes=("account",))
     assert token.last_used_at is None
     client.get("/api/v1/me", headers=_bearer(secret))
     db.session.refresh(token)
