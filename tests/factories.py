@@ -131,3 +131,16 @@ def login(client):
         return response
 
     return do
+
+
+@pytest.fixture
+def logout(client):
+    """logout() signs the test client out through the real form."""
+
+    def do():
+        _forget_cached_csrf_token()
+        page = client.get("/").get_data(as_text=True)
+        assert client.post("/auth/logout", data={"csrf_token": csrf_token(page)}).status_code == 302
+        _forget_cached_csrf_token()
+
+    return do

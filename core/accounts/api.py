@@ -57,8 +57,10 @@ class Organisations(MethodView):
         pagination_parameters.item_count = db.session.scalar(
             sa.select(sa.func.count()).select_from(query.subquery())
         )
-        page, size = pagination_parameters.page, pagination_parameters.page_size
-        return db.session.scalars(query.order_by(Organisation.id).offset((page - 1) * size).limit(size)).all()
+        first, size = pagination_parameters.first_item, pagination_parameters.page_size
+        if first >= pagination_parameters.item_count:
+            return []  # past the end (also keeps absurd page numbers away from the database)
+        return db.session.scalars(query.order_by(Organisation.id).offset(first).limit(size)).all()
 
 
 @blp.route("/organisations/<int:org_id>")

@@ -9,6 +9,7 @@ from core.accounts.models import OrgKind, Role, User
 from core.audit.models import AuditEvent
 from core.authz import access, active_membership, roles
 from core.extensions import db
+from core.web import int_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -37,7 +38,7 @@ def trail():
         query = query.where(AuditEvent.subject_id == subject_id)
     if action:
         query = query.where(AuditEvent.action.startswith(action))
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     if before:
         query = query.where(AuditEvent.seq < before)
     events = db.session.scalars(query.order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE)).all()

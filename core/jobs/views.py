@@ -16,6 +16,7 @@ from core.jobs import monitor
 from core.jobs import operations as ops
 from core.jobs.api import delivered_to, unread_count
 from core.jobs.models import Notification, OutgoingMail
+from core.web import int_arg
 
 bp = Blueprint("jobs", __name__)
 
@@ -32,7 +33,8 @@ def notification_count():
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    # A page past the end is empty; the cap keeps the offset a number every database accepts.
+    return min(int_arg("page", 1), 100_000)
 
 
 @bp.get("/notifications")

@@ -155,7 +155,7 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time(9, 0), SHANGHAI).astimezone(ZoneInfo("UTC"))
 
 
-def _import_row(row: dict, *, actor) -> CreditRecord:
+def _import_row(row: dict, *, actor, district: str | None, decisions: bool) -> CreditRecord:
     from credit import search
     from credit.operations.catalogue import active_version
     from credit.operations.process import add_months, open_record
@@ -175,6 +175,8 @@ def _import_row(row: dict, *, actor) -> CreditRecord:
         raise RowError(_("already imported (same source_ref)"))
     if db.session.get(District, row["district_code"]) is None:
         raise RowError(_("district_code is not a Shanghai district code"))
+    if district is not None and row["district_code"] != district:
+        raise RowError(_("district_code is not your district"))
     item = next((i for i in active_version().items if i.code == row["item_code"]), None)
     if item is None:
         raise RowError(_("item_code is not in the active catalogue"))
@@ -195,6 +197,8 @@ def _import_row(row: dict, *, actor) -> CreditRecord:
     decided_on = _date(row["decided_on"], "decided_on")
     if decided_on is None:
         return record  # a hotline referral: a draft for the district bureau to take through due process
+    if not decisions:
+        raise RowError(_("only the city bureau imports decided records; leave decided_on empty to import a draft"))
     try:
         decision = Decision(row["decision"] or "upheld")
     except ValueError:
@@ -223,8 +227,14 @@ def _import_row(row: dict, *, actor) -> CreditRecord:
     return record
 
 
-def import_records(filename: str, data: bytes, *, actor, max_rows: int = 20000) -> ImportRun:
-    """Import records from CSV, each row whole or not at all; the run keeps a row-by-row report."""
+def import_records(filename: str, data: bytes, *, actor, district: str | None = None, decisions: bool = True,
+                   max_rows: int = 20000) -> ImportRun:
+    """Import records from CSV, each row whole or not at all; the run keeps a row-by-row report.
+
+    ``district`` limits every row to one district (a district bureau imports its own hotline
+    referrals). Rows that carry a decision skip due process on this platform, so they are taken only
+    when ``decisions`` is true: the city bureau bringing over records already decided elsewhere.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -241,7 +251,7 @@ def import_records(filename: str, data: bytes, *, actor, max_rows: int = 20000) 
             raise DomainError(_("At most %(n)s rows per file.", n=max_rows), code="too_many_rows", field="file")
         savepoint = db.session.begin_nested()
         try:
-            record = _import_row(row, actor=actor)
+            record = _import_row(row, actor=actor, district=district, decisions=decisions)
             savepoint.commit()
             report.append({"line": line, "ok": True, "reference": record.reference, "stage": record.stage()})
         except (RowError, DomainError) as exc:

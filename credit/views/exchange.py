@@ -10,6 +10,7 @@ from flask_login import current_user
 from core.accounts.models import Role
 from core.authz import access, roles
 from core.db import DomainError, db
+from credit.access import is_administrator, require_administrator, supervisor_district
 from credit.forms import ImportForm
 from credit.models import ExchangeBatch, ImportRun
 from credit.operations.exchange import cursor, import_records
@@ -29,6 +30,7 @@ def exchange_log():
         from credit.tasks import enqueue_push
 
         validate_csrf(request.form.get("csrf_token"))
+        require_administrator()
         enqueue_push()
         flash(_("The export job was queued."), "success")
         return redirect(url_for("credit.exchange_log"))
@@ -42,19 +44,26 @@ def exchange_log():
                 form.file.errors.append(_("The file must be smaller than 10 MB."))
             else:
                 try:
-                    run = import_records(upload.filename, data, actor=current_user)
+                    city = is_administrator()
+                    run = import_records(upload.filename, data, actor=current_user,
+                                         district=None if city else supervisor_district(), decisions=city)
                     db.session.commit()
                     return redirect(url_for("credit.import_report", run_id=run.id))
                 except DomainError as exc:
                     db.session.rollback()
                     form.file.errors.append(exc.message)
     batches = db.session.scalars(sa.select(ExchangeBatch).order_by(ExchangeBatch.id.desc()).limit(100)).all()
-    runs = db.session.scalars(sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(20)).all()
-    return render_template("credit/desk/exchange.html", batches=batches, runs=runs, form=form, cursor=cursor())
+    runs = sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(20)
+    if not is_administrator():
+        runs = runs.where(ImportRun.created_by_id == current_user.id)
+    return render_template("credit/desk/exchange.html", batches=batches, runs=db.session.scalars(runs).all(), form=form,
+                           cursor=cursor(), may_push=is_administrator())
 
 
 @bp.get("/desk/imports/<int:run_id>")
 @access(SUPERVISOR)
 def import_report(run_id: int):
     run = db.session.get(ImportRun, run_id) or abort(404)
+    if not is_administrator() and run.created_by_id != current_user.id:
+        abort(404)
     return render_template("credit/desk/import_report.html", run=run)

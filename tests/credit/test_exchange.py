@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,6 +13,8 @@ from credit.models import CreditRecord, ExchangeBatch, ImportRun
 from credit.models.exchange import BatchStatus
 from credit.operations.exchange import import_records
 from credit.tasks import enqueue_push, push_exchange
+
+from tests.factories import csrf_token
 
 from .conftest import ago
 
@@ -136,3 +139,36 @@ def test_import_reports_bad_rows_and_keeps_good_ones_whole(app_ctx, make_firm):
     assert CreditSubject.query.filter(CreditSubject.name == "坏代码物业").count() == 0
     assert CreditRecord.query.count() == 2
     assert ImportRun.query.one().report[2]["error"]
+
+
+def _post(client, data, **kw):
+    token = csrf_token(client.get("/credit/desk/exchange").get_data(as_text=True))
+    return client.post("/credit/desk/exchange", data={**data, "csrf_token": token}, **kw)
+
+
+def test_district_bureau_imports_only_drafts_of_its_own_district(client, login, logout, supervisor, make_firm):
+    firm = make_firm()
+    rows = [
+        f"{firm.uscc},{firm.name},,EX-F-03-01,2026-10-01,310115,hotline,12345-0101,热线转办：收费未公示。,,,,",
+        f"{firm.uscc},{firm.name},,EX-F-03-01,2026-10-01,310101,hotline,12345-0102,热线转办：另一区的事项。,,,,",
+        f"{firm.uscc},{firm.name},,EX-F-06-01,2024-05-01,310115,import,CITY-9,电梯长期停运未修复。,upheld,,2024-06-01,2024-06-03",
+    ]
+    login(supervisor("310115"))
+    page = client.get("/credit/desk/exchange").get_data(as_text=True)
+    assert 'value="push"' not in page  # sending to the city platform is the city bureau's
+    csv_bytes = (CSV_HEAD + "\n".join(rows) + "\n").encode()
+    response = _post(client, {"file": (io.BytesIO(csv_bytes), "rows.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    run = ImportRun.query.one()
+    assert [r["ok"] for r in run.report] == [True, False, False]
+    assert "本区" in run.report[1]["error"] and "市级主管部门" in run.report[2]["error"]
+    assert [r.stage() for r in CreditRecord.query.all()] == ["draft"]
+    # Pushing the export by hand is refused, and another district's bureau cannot read this report.
+    push = _post(client, {"action": "push"})
+    assert push.status_code == 403
+    logout()
+    login(supervisor("310101"))
+    assert client.get(f"/credit/desk/imports/{run.id}").status_code == 404
+    logout()
+    login(supervisor(city=True))
+    assert client.get(f"/credit/desk/imports/{run.id}").status_code == 200
