@@ -9,7 +9,7 @@ from credit.models.catalogue import (
     Severity,
     SubjectKind,
 )
-from credit.models.complaints import Complaint, ComplaintAttachment, ComplaintStatus, ComplainantKind
+from credit.models.complaints import Complaint, ComplaintAttachment, ComplaintDraft, ComplaintStatus, ComplainantKind
 from credit.models.exchange import ExchangeBatch, ExchangeItem, ImportRun, ReportCertificate
 from credit.models.policy import CreditPolicy, GradeRule
 from credit.models.records import (
@@ -26,7 +26,7 @@ from credit.models.subjects import CreditSubject, Employment, ManagedProject, Pr
 
 __all__ = [
     "CalendarDay", "CalendarYear", "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
-    "Severity", "SubjectKind", "Complaint", "ComplaintAttachment", "ComplaintStatus", "ComplainantKind",
+    "Severity", "SubjectKind", "Complaint", "ComplaintAttachment", "ComplaintDraft", "ComplaintStatus", "ComplainantKind",
     "ExchangeBatch", "ExchangeItem", "ImportRun", "ReportCertificate", "CreditPolicy", "GradeRule",
     "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "Objection", "ObjectionOutcome",
     "RecordSource", "RecordStatus", "CreditSubject", "Employment", "ManagedProject", "ProjectManager",

@@ -65,3 +65,17 @@ class ComplaintAttachment(TimestampMixin, db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="attachments")
+
+
+class ComplaintDraft(TimestampMixin, db.Model):
+    """The answers of a complaint being filled in, kept on the server under a random token.
+
+    The visitor's session holds only the token: a long description would not fit in a cookie, and
+    what a resident has typed must not be lost between questions.
+    """
+
+    __tablename__ = "credit_complaint_draft"
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
