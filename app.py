@@ -20,6 +20,11 @@ MODELS = (
     "credit.models",
     "tender.sealing.models",
 )
+# Job modules, imported so that ``flask rq cron`` finds the periodic jobs they register.
+TASKS = (
+    "core.jobs.tasks",
+    "credit.tasks",
+)
 # Feature blueprints, in the order their URL prefixes are read.
 BLUEPRINTS = (
     "core.views:bp",
@@ -80,7 +85,7 @@ def create_app(config=None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "Tendering and credit registry"}})
     install_audit()
 
-    for name in MODELS:
+    for name in MODELS + TASKS:
         importlib.import_module(name)
     for ref in BLUEPRINTS:
         app.register_blueprint(_resolve(ref))

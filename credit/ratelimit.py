@@ -7,6 +7,8 @@ import time
 from flask import current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from credit.text import _
+
 WINDOW_SECONDS = 60
 
 
@@ -26,13 +28,15 @@ def hit(bucket: str, limit: int, key: str | None = None) -> tuple[bool, int]:
     return count <= limit, WINDOW_SECONDS - now % WINDOW_SECONDS
 
 
-def enforce(bucket: str = "lookup") -> None:
-    """Refuse with 429 (and Retry-After) once an address passes the configured limit per minute."""
-    limit = current_app.config.get("CREDIT_LOOKUP_PER_MINUTE", 60)
+def enforce(bucket: str = "lookup", limit: int | None = None) -> None:
+    """Refuse with 429 (and Retry-After) once an address passes ``limit`` requests a minute in
+    ``bucket`` (by default the configured lookup limit)."""
+    if limit is None:
+        limit = current_app.config.get("CREDIT_LOOKUP_PER_MINUTE", 60)
     if not limit:
         return
     allowed, retry_after = hit(bucket, limit)
     if not allowed:
-        exc = TooManyRequests("Too many lookups from this address; wait a minute and try again.")
+        exc = TooManyRequests(_("Too many requests from this address; wait a minute and try again."))
         exc.retry_after = retry_after
         raise exc

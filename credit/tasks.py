@@ -35,3 +35,20 @@ def push_exchange(batch_size: int = 500, settle_seconds: int = 5, max_batches: i
 
 def enqueue_push(**kwargs):
     return push_exchange.enqueue(retry=RETRY, **kwargs)
+
+
+@rq.job(queue="default")
+def purge_complaint_drafts() -> int:
+    """Forget complaint drafts and evidence files left unfinished for a week."""
+    from credit.operations.complaints import purge_stale_drafts
+
+    removed = purge_stale_drafts()
+    db.session.commit()
+    return removed
+
+
+# Periodic work, submitted by ``flask rq cron``: records whose period ended are expired and every
+# decided or expired record reaches the city platform within the quarter hour.
+push_exchange.cron_register(900)
+purge_complaint_drafts.cron_register(3600)
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -11,10 +12,12 @@ from credit.text import _
 
 from core.audit.operations import record_event
 from core.db import DomainError, db, utcnow
-from credit.models import Complaint, ComplaintAttachment, ComplaintStatus, CreditSubject
+from credit.models import Complaint, ComplaintAttachment, ComplaintDraft, ComplaintStatus, CreditSubject
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 3
+# A complaint left unfinished this long is forgotten with its evidence files.
+DRAFT_LIFETIME = timedelta(days=7)
 # Accepted types, recognised by their first bytes (the browser's claim is not trusted).
 SIGNATURES = {
     b"%PDF-": "application/pdf",
@@ -43,6 +46,35 @@ def sniff_type(data: bytes) -> str | None:
         if data.startswith(signature):
             return content_type
     return None
+
+
+def draft_answers(token: str | None) -> dict:
+    """The answers given so far in the complaint being filled in under ``token``."""
+    draft = db.session.get(ComplaintDraft, token) if token else None
+    return dict(draft.answers) if draft is not None else {}
+
+
+def save_draft(token: str, values: dict) -> ComplaintDraft:
+    """Add answers to the draft (created on the first answer)."""
+    draft = db.session.get(ComplaintDraft, token)
+    if draft is None:
+        draft = ComplaintDraft(token=token, answers={})
+        db.session.add(draft)
+    draft.answers = {**draft.answers, **values}
+    draft.updated_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def purge_stale_drafts(now=None) -> int:
+    """Forget drafts and their unsubmitted evidence files not touched within DRAFT_LIFETIME."""
+    cutoff = (now or utcnow()) - DRAFT_LIFETIME
+    files = db.session.execute(
+        sa.delete(ComplaintAttachment).where(ComplaintAttachment.complaint_id.is_(None),
+                                             ComplaintAttachment.created_at < cutoff)
+    ).rowcount
+    drafts = db.session.execute(sa.delete(ComplaintDraft).where(ComplaintDraft.updated_at < cutoff)).rowcount
+    return files + drafts
 
 
 def store_attachment(draft_token: str, filename: str, data: bytes, *, actor=None) -> ComplaintAttachment:
@@ -95,6 +127,7 @@ def submit_complaint(data: dict, *, draft_token: str | None = None, actor=None) 
         ):
             attachment.complaint_id = complaint.id
             attachment.draft_token = None
+        db.session.execute(sa.delete(ComplaintDraft).where(ComplaintDraft.token == draft_token))
     db.session.flush()
     record_event("credit.complaint_received", complaint, actor=actor, district=complaint.district_code,
                  data={"tracking": complaint.tracking_number, "firm": complaint.firm_name},

@@ -6,7 +6,7 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -23,23 +23,28 @@ from credit.forms import (
     TrackForm,
 )
 from credit.models import Complaint, ComplaintAttachment
-from credit.operations.complaints import MAX_ATTACHMENTS, normalise_tracking, store_attachment, submit_complaint
+from credit.operations.complaints import (
+    MAX_ATTACHMENTS,
+    draft_answers,
+    normalise_tracking,
+    save_draft,
+    store_attachment,
+    submit_complaint,
+)
 from credit.views import bp
 
-KEY = "credit_complaint"
 TOKEN = "credit_complaint_token"
 STEPS = ("complaint_firm", "complaint_place", "complaint_details", "complaint_evidence", "complaint_contact",
          "complaint_check")
 
 
 def answers() -> dict:
-    return session.get(KEY, {})
+    return draft_answers(session.get(TOKEN))
 
 
 def save(values: dict) -> None:
-    data = dict(answers())
-    data.update(values)
-    session[KEY] = data
+    save_draft(draft_token(), values)
+    db.session.commit()
 
 
 def draft_token() -> str:
@@ -115,6 +120,7 @@ def complaint_evidence():
             if upload is None or not upload.filename:
                 form.file.errors.append(_("Select a file to add."))
             else:
+                ratelimit.enforce("complaint_upload", current_app.config.get("CREDIT_UPLOADS_PER_MINUTE", 10))
                 try:
                     store_attachment(draft_token(), upload.filename, upload.read(MAX_UPLOAD + 1))
                     db.session.commit()
@@ -164,7 +170,6 @@ def complaint_check():
         values["occurred_on"] = date.fromisoformat(data["occurred_on"]) if data.get("occurred_on") else None
         complaint = submit_complaint(values, draft_token=session.get(TOKEN))
         db.session.commit()
-        session.pop(KEY, None)
         session.pop(TOKEN, None)
         session["credit_complaint_done"] = complaint.tracking_number
         return redirect(url_for("credit.complaint_done"))

@@ -12,7 +12,7 @@ from core.audit.models import AuditEvent
 from core.authz import access, roles
 from core.db import DomainError, db, utcnow
 from credit import pii, search
-from credit.access import require_district, supervisor_district
+from credit.access import may_see_national_id, require_district, supervisor_district
 from credit.forms import CloseComplaintForm, CorrectionDecisionForm, DecisionForm, OpenRecordForm
 from credit.models import (
     Complaint,
@@ -242,7 +242,10 @@ def record_file(record_id: int):
 def manager_private(manager_id: int):
     """The supervisor's view of a project manager, the only page that shows the national ID."""
     manager = db.session.get(ProjectManager, manager_id) or abort(404)
-    national_id = pii.decrypt_id(manager.national_id_enc, manager.certificate_no) if manager.national_id_enc else None
+    withheld = bool(manager.national_id_enc) and not may_see_national_id(manager)
+    national_id = None
+    if manager.national_id_enc and not withheld:
+        national_id = pii.decrypt_id(manager.national_id_enc, manager.certificate_no)
     from core.audit.operations import record_event
 
     if national_id:
@@ -250,7 +253,8 @@ def manager_private(manager_id: int):
         db.session.commit()
     records_ = db.session.scalars(sa.select(CreditRecord).where(CreditRecord.manager_id == manager.id)
                                   .order_by(CreditRecord.id.desc())).all()
-    return render_template("credit/desk/manager.html", manager=manager, national_id=national_id, records=records_)
+    return render_template("credit/desk/manager.html", manager=manager, national_id=national_id, withheld=withheld,
+                           records=records_)
 
 
 @bp.get("/desk/statistics")

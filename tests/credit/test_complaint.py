@@ -78,3 +78,52 @@ def test_check_page_refuses_missing_csrf(app_ctx, client):
     post(client, "/credit/complaint/contact", {"complainant_kind": "resident", "complainant_name": "王五"})
     assert client.post("/credit/complaint/check", data={}).status_code == 400
     assert Complaint.query.count() == 0
+
+
+def test_long_answers_are_kept_on_the_server_not_in_the_cookie(app_ctx, client):
+    from credit.models import ComplaintDraft
+
+    description = "电梯停运，" * 600  # 3000 characters: some 9 KB of UTF-8, more than any cookie holds
+    fill(client)
+    assert post(client, "/credit/complaint/details", {"description": description}).status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 1024
+    assert description in client.get("/credit/complaint/details").get_data(as_text=True)
+    assert ComplaintDraft.query.one().answers["description"] == description
+    post(client, "/credit/complaint/contact", {"complainant_kind": "resident", "complainant_name": "张三"})
+    check = client.get("/credit/complaint/check").get_data(as_text=True)
+    assert client.post("/credit/complaint/check", data={"csrf_token": csrf_token(check)}).status_code == 302
+    assert Complaint.query.one().description == description
+    assert ComplaintDraft.query.count() == 0  # the draft went into the complaint
+
+
+def test_uploads_are_rate_limited_per_address(app, app_ctx, client):
+    fill(client)
+    app.config["CREDIT_UPLOADS_PER_MINUTE"] = 2
+    try:
+        codes = [post(client, "/credit/complaint/evidence", {"action": "upload", "file": (io.BytesIO(PNG), f"p{i}.png")},
+                      content_type="multipart/form-data").status_code for i in range(3)]
+    finally:
+        app.config.pop("CREDIT_UPLOADS_PER_MINUTE")
+    assert codes == [302, 302, 429]
+    assert ComplaintAttachment.query.count() == 2
+
+
+def test_unfinished_drafts_are_purged_after_a_week(app_ctx, client):
+    from datetime import timedelta
+
+    from core.db import db, utcnow
+    from credit.models import ComplaintDraft
+    from credit.tasks import purge_complaint_drafts
+
+    fill(client)
+    post(client, "/credit/complaint/evidence", {"action": "upload", "file": (io.BytesIO(PNG), "lift.png")},
+         content_type="multipart/form-data")
+    assert purge_complaint_drafts() == 0  # fresh: kept
+    old = utcnow() - timedelta(days=8)
+    db.session.execute(ComplaintDraft.__table__.update().values(updated_at=old))
+    db.session.execute(ComplaintAttachment.__table__.update().values(created_at=old))
+    db.session.commit()
+    assert purge_complaint_drafts() == 2
+    assert ComplaintDraft.query.count() == 0 and ComplaintAttachment.query.count() == 0
+    assert purge_complaint_drafts() == 0  # safe to run twice

@@ -120,6 +120,23 @@ def test_national_id_only_on_supervisor_page(client, login, make_firm, make_mana
     assert re.search(rb"\d{17}[\dX]", manager.national_id_enc or b"") is None  # stored encrypted
 
 
+def test_national_id_stays_with_the_districts_the_manager_works_in(client, login, make_firm, make_manager, supervisor):
+    from core.audit.models import AuditEvent
+
+    def views():
+        return AuditEvent.query.filter_by(action="credit.national_id_viewed").count()
+
+    manager = make_manager(make_firm(district_code="310115"), national_id="11010519491231002X")
+    login(supervisor("310101"))
+    page = client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    assert page.count("11010519491231002X") == 0 and manager.certificate_no in page
+    assert views() == 0
+    logout(client)
+    login(supervisor(city=True))
+    assert "11010519491231002X" in client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    assert views() == 1
+
+
 def test_notice_reaches_the_firm_account(make_firm, firm_user, item):
     from core.jobs.models import Notification
     from credit.models import RecordSource
