@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from core.accounts.models import User
 from core.audit.operations import record_event
 from core.auth.hashing import digest, new_secret
-from core.auth.models import PasswordResetToken
+from core.auth.models import ApiToken, PasswordResetToken
 from core.auth.passwords import password_problem
 from core.db import DomainError, db, utcnow
 from core.security import check_password, hash_password
@@ -62,9 +62,24 @@ def record_logout(user: User) -> None:
 
 
 def logout_everywhere(user: User) -> None:
-    """End every session of this user (older session cookies stop working)."""
+    """End every session of this user (older session cookies stop working) and revoke their API tokens."""
     user.session_epoch += 1
     record_event("auth.logout_everywhere", user, actor=user)
+    _revoke_api_tokens(user, actor=user, reason="logout_everywhere")
+
+
+def _revoke_api_tokens(user: User, *, actor: User | None, reason: str) -> int:
+    """Revoke every usable API token of ``user``; a token may have leaked with the session or password."""
+    now = utcnow()
+    live = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .order_by(ApiToken.id)
+    ).all()
+    for token in live:
+        token.revoked_at = now
+        record_event("auth.token_revoked", token, actor=actor, details={"reason": reason})
+    return len(live)
 
 
 def _set_password(user: User, password: str) -> None:
@@ -87,6 +102,7 @@ def change_password(user: User, data: dict, *, actor: User) -> None:
         raise DomainError(_("Your current password is not right."), code="wrong_password", field="current_password")
     _set_password(user, data["new_password"])
     record_event("auth.password_changed", user, actor=actor)
+    _revoke_api_tokens(user, actor=actor, reason="password_changed")
 
 
 def request_password_reset(email: str) -> tuple[User, str] | None:
@@ -145,6 +161,7 @@ def reset_password(token: PasswordResetToken, data: dict) -> User:
     user = token.user
     _set_password(user, data["new_password"])
     record_event("auth.password_reset", user, actor=user, details={"token": token.id})
+    _revoke_api_tokens(user, actor=user, reason="password_reset")
     return user
 
 
