@@ -53,7 +53,10 @@ def init_login(app) -> None:
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": strong ends the session whenever the client address or browser string
+    # changes, which signs residents out each time their phone moves between networks. A session is
+    # bound by its cookie and the user's session epoch (sign out everywhere, password change).
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def load_user(user_id: str):
