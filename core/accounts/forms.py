@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from core.accounts import uscc
 from core.accounts.models import District, MemberRole, OrgKind
 from core.accounts.operations import uscc_message
+from core.auth.passwords import password_problem
 from core.db import db
 
 KIND_LABELS = {
@@ -138,17 +139,17 @@ class AdminAccountForm(FlaskForm):
         ],
     )
     phone = TelField(_l("Mobile phone"), filters=[stripped], validators=[Optional(), Length(max=32)])
-    password = PasswordField(
-        _l("Create a password"),
-        validators=[
-            DataRequired(_l("Create a password")),
-            Length(min=12, max=200, message=_l("The password must be at least 12 characters long")),
-        ],
-    )
+    password = PasswordField(_l("Create a password"), validators=[DataRequired(_l("Create a password"))])
     password_confirm = PasswordField(
         _l("Type the password again"),
         validators=[DataRequired(_l("Type the password again")), EqualTo("password", _l("The two passwords are not the same"))],
     )
+
+    def validate_password(self, field):
+        # The same rule as changing the password in the account settings.
+        problem = password_problem(field.data or "", email=self.email.data)
+        if problem is not None:
+            raise ValidationError(problem)
 
 
 class UseMyAccountForm(FlaskForm):
