@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from tender.sealing import envelope, hpke, keyfile, receipts
-from tender.sealing.errors import SealError
+from tender.sealing.errors import InvalidInput, SealError
+from tender.sealing.format import MIN_THRESHOLD, check_threshold
 
 
 class _Group(click.Group):
@@ -113,6 +114,17 @@ def _deadline(text) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def _threshold(value, count: int, *, from_file: bool) -> int:
+    """Check k of n before anything is written: k >= 2, so no single custodian can open alone."""
+    hint = "'--custodians-file' (its threshold)" if from_file else "'--threshold'"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise click.BadParameter(f"the threshold must be a whole number, not {value!r}.", param_hint=hint)
+    try:
+        return check_threshold(value, count)
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint=hint) from None
+
+
 @seal_cli.command("seal")
 @click.option("--tender", "tender_id")
 @click.option("--bid", "bid_id", required=True)
@@ -121,7 +133,9 @@ def _deadline(text) -> datetime:
 @click.option("--custodians-file", type=click.Path(exists=True, dir_okay=False),
               help="The tender's custodian list as published by the platform.")
 @click.option("--custodian", "custodian_keys", multiple=True, help="A public key (base64) or public key file.")
-@click.option("--threshold", type=int)
+@click.option("--threshold", type=int,
+              help=f"How many custodians must act together to open (at least {MIN_THRESHOLD}); "
+                   "taken from --custodians-file if absent.")
 @click.option("--price-sheet", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
@@ -131,16 +145,18 @@ def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, cust
     keys, meta = _custodians(custodian_keys, custodians_file)
     tender_id = tender_id or meta.get("tender_id")
     deadline = deadline or meta.get("deadline")
-    threshold = threshold or meta.get("threshold")
-    if not (tender_id and deadline and threshold):
+    from_file = threshold is None
+    threshold = meta.get("threshold") if from_file else threshold
+    if not (tender_id and deadline and threshold is not None):
         raise click.UsageError("give --tender, --deadline and --threshold, or a --custodians-file that has them")
+    threshold = _threshold(threshold, len(keys), from_file=from_file)
     docs = [envelope.Document.from_path(p) for p in documents]
     partial = Path(out_path + ".partial")
     try:
         with partial.open("wb") as out:
             header = envelope.seal(
                 out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=_deadline(deadline),
-                custodian_keys=keys, threshold=int(threshold), price_sheet=Path(price_sheet).read_bytes(),
+                custodian_keys=keys, threshold=threshold, price_sheet=Path(price_sheet).read_bytes(),
                 documents=docs,
             )
             out.flush()

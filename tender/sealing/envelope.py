@@ -25,7 +25,7 @@ from tender.sealing.errors import (
     BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
 )
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, MAX_CUSTODIANS, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, encode_body,
+    DOCUMENTS, MANIFEST, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, check_threshold, encode_body,
     parse_header, read_preamble,
 )
 from tender.sealing.stream import (
@@ -111,10 +111,7 @@ def seal(
         raise InvalidInput("The bid version must be a positive integer.")
     documents = list(documents)
     count = len(custodian_keys)
-    if not 1 <= count <= MAX_CUSTODIANS:
-        raise InvalidInput(f"An envelope names 1 to {MAX_CUSTODIANS} custodians.")
-    if not 1 <= threshold <= count:
-        raise InvalidInput("The threshold must be between 1 and the number of custodians.")
+    check_threshold(threshold, count)
     if len(price_sheet) > PRICE_SHEET_MAX:
         raise InvalidInput(f"The price sheet is larger than {PRICE_SHEET_MAX} bytes.")
     names = [d.name for d in documents]

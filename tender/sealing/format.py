@@ -24,6 +24,9 @@ CHECK_LEN = 16
 STANZA_LEN = KEY_ID_LEN + 1 + CHECK_LEN + WRAPPED_LEN
 SECTION_ENTRY = struct.Struct(">BQ")
 MAX_CUSTODIANS = 32
+# At least two custodians must act together: with k = 1 a single key holder could open a bid alone,
+# which the custody design forbids. So k >= 2, and n >= k.
+MIN_THRESHOLD = 2
 MAX_ID_LEN = 64
 MAX_HEADER_LEN = PREAMBLE.size + 2 * (1 + MAX_ID_LEN) + 14 + MAX_CUSTODIANS * STANZA_LEN + 1 + 3 * 9 + MAC_LEN
 
@@ -32,6 +35,22 @@ SECTION_ORDER = (PRICE_SHEET, DOCUMENTS, MANIFEST)
 SECTION_NAMES = {PRICE_SHEET: "price sheet", DOCUMENTS: "documents", MANIFEST: "manifest"}
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def check_threshold(threshold, count: int) -> int:
+    """The rule for k of n, shared by sealing and every tool that chooses k: 2 <= k <= n <= 32."""
+    if not isinstance(threshold, int) or isinstance(threshold, bool):
+        raise InvalidInput("The threshold must be a whole number.")
+    if not MIN_THRESHOLD <= count <= MAX_CUSTODIANS:
+        raise InvalidInput(f"An envelope names {MIN_THRESHOLD} to {MAX_CUSTODIANS} custodians; the list has {count}.")
+    if threshold < MIN_THRESHOLD:
+        raise InvalidInput(
+            f"The threshold must be at least {MIN_THRESHOLD}, so that no single custodian can open a bid alone; "
+            f"{threshold} was given."
+        )
+    if threshold > count:
+        raise InvalidInput(f"The threshold {threshold} is more than the {count} custodians.")
+    return threshold
 
 
 def check_identifier(value: str, what: str) -> str:
@@ -170,10 +189,14 @@ def parse_header(data: bytes) -> Header:
     bid_version, deadline, threshold, count = struct.unpack(">IQBB", cur.take(14, "bid version and deadline"))
     if bid_version < 1:
         raise MalformedEnvelope("The bid version must be at least 1.")
-    if not 1 <= count <= MAX_CUSTODIANS:
-        raise MalformedEnvelope(f"The envelope names {count} custodians; version 1 allows 1 to {MAX_CUSTODIANS}.")
-    if not 1 <= threshold <= count:
-        raise MalformedEnvelope(f"The threshold {threshold} is not between 1 and the {count} custodians.")
+    if not MIN_THRESHOLD <= count <= MAX_CUSTODIANS:
+        raise MalformedEnvelope(
+            f"The envelope names {count} custodians; version 1 allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."
+        )
+    if not MIN_THRESHOLD <= threshold <= count:
+        raise MalformedEnvelope(
+            f"The threshold {threshold} is not between {MIN_THRESHOLD} and the {count} custodians."
+        )
     stanzas = []
     for index in range(count):
         kid = cur.take(KEY_ID_LEN, "custodian key id")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 
 from tender.sealing.errors import BadShare, NotEnoughShares
+from tender.sealing.format import MIN_THRESHOLD
 
 _EXP = [0] * 510
 _LOG = [0] * 256
@@ -51,8 +52,9 @@ def gf_div(a: int, b: int) -> int:
 
 def split(secret: bytes, threshold: int, count: int) -> list[tuple[int, bytes]]:
     """Split ``secret`` into ``count`` shares (x, y) of which any ``threshold`` rebuild it."""
-    if not 1 <= threshold <= count <= 255:
-        raise ValueError("need 1 <= threshold <= count <= 255")
+    # k = 1 would make every share equal to the secret: one holder alone could open.
+    if not MIN_THRESHOLD <= threshold <= count <= 255:
+        raise ValueError(f"need {MIN_THRESHOLD} <= threshold <= count <= 255")
     coefficients = [secrets.token_bytes(len(secret)) for _ in range(threshold - 1)]
     shares = []
     for x in range(1, count + 1):
@@ -69,6 +71,8 @@ def split(secret: bytes, threshold: int, count: int) -> list[tuple[int, bytes]]:
 
 def combine(shares: list[tuple[int, bytes]], threshold: int) -> bytes:
     """Rebuild the secret from at least ``threshold`` shares by Lagrange interpolation at 0."""
+    if threshold < MIN_THRESHOLD:
+        raise ValueError(f"need threshold >= {MIN_THRESHOLD}")
     xs = [x for x, _ in shares]
     if len(set(xs)) != len(xs):
         raise BadShare("The same key share was given twice.", duplicate=sorted({x for x in xs if xs.count(x) > 1}))

@@ -13,6 +13,8 @@ const TAG = 16;
 const PRICE_PADDED = 65536;
 const PRICE_CT = PRICE_PADDED + TAG;
 const MAX_CUSTODIANS = 32;
+// k >= 2: with k = 1 a single custodian could open a bid alone, which the custody design forbids.
+export const MIN_THRESHOLD = 2;
 const STANZA = 16 + 1 + 16 + 80;
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const KDF_SALT = ascii("tender-seal/v1");
@@ -20,6 +22,20 @@ const IN_FLIGHT = 256;  // chunks being encrypted at once (16 MiB): bounds memor
 
 export class EnvelopeError extends Error {
   constructor(code, message) { super(message); this.code = code; }
+}
+
+// The rule for k of n wherever a threshold is chosen (same sentences as format.check_threshold).
+export function checkThreshold(threshold, n) {
+  const invalid = (m) => new EnvelopeError("invalid_threshold", m);
+  if (!Number.isInteger(threshold)) throw invalid("The threshold must be a whole number.");
+  if (!Number.isInteger(n) || n < MIN_THRESHOLD || n > MAX_CUSTODIANS) {
+    throw invalid(`An envelope names ${MIN_THRESHOLD} to ${MAX_CUSTODIANS} custodians; the list has ${n}.`);
+  }
+  if (threshold < MIN_THRESHOLD) {
+    throw invalid(`The threshold must be at least ${MIN_THRESHOLD}, so that no single custodian can open a bid alone; ${threshold} was given.`);
+  }
+  if (threshold > n) throw invalid(`The threshold ${threshold} is more than the ${n} custodians.`);
+  return threshold;
 }
 
 export async function keyId(publicRaw) {
@@ -87,8 +103,12 @@ export function parseHeader(bytes) {
   h.threshold = fixed[12];
   const n = fixed[13];
   if (h.bidVersion < 1) throw bad("The bid version must be at least 1.");
-  if (n < 1 || n > MAX_CUSTODIANS) throw bad(`The envelope names ${n} custodians; version 1 allows 1 to 32.`);
-  if (h.threshold < 1 || h.threshold > n) throw bad(`The threshold ${h.threshold} is not between 1 and ${n}.`);
+  if (n < MIN_THRESHOLD || n > MAX_CUSTODIANS) {
+    throw bad(`The envelope names ${n} custodians; version 1 allows ${MIN_THRESHOLD} to ${MAX_CUSTODIANS}.`);
+  }
+  if (h.threshold < MIN_THRESHOLD || h.threshold > n) {
+    throw bad(`The threshold ${h.threshold} is not between ${MIN_THRESHOLD} and the ${n} custodians.`);
+  }
   h.stanzas = [];
   for (let i = 0; i < n; i++) {
     const s = { keyId: take(16, "custodian key id"), x: take(1, "share index")[0] };
@@ -206,7 +226,7 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   const invalid = (m) => new EnvelopeError("invalid_input", m);
   if (!ID_RE.test(tenderId) || !ID_RE.test(bidId)) throw invalid("Tender and bid ids use 1-64 of A-Z a-z 0-9 . _ : -");
   const n = custodians.length;
-  if (n < 1 || n > MAX_CUSTODIANS || threshold < 1 || threshold > n) throw invalid("Check the custodians and threshold.");
+  checkThreshold(threshold, n);
   if (priceSheet.length > PRICE_PADDED - 4) throw invalid("The price sheet is too large.");
   const names = documents.map((d) => d.name);
   if (new Set(names).size !== names.length || names.length > 1000) throw invalid("Document names must be distinct.");

@@ -2,7 +2,7 @@
 // sees public keys, key-check answers and sealed envelopes only.
 
 import { ascii, b64, hex, secureContextProblem, unb64 } from "./primitives.js";
-import { inspectBlob, sealEnvelope, blobSha256 } from "./envelope.js";
+import { checkThreshold, inspectBlob, sealEnvelope, blobSha256 } from "./envelope.js";
 import { answerKeyCheck, createKeyFile, parseKeyFile, unlockKeyFile, verifyReceipt } from "./custody.js";
 
 const root = document.getElementById("sealing-page");
@@ -121,6 +121,12 @@ const pages = {
       event.preventDefault();
       try {
         const tender = JSON.parse(await readText(document.getElementById("custodians-file")));
+        try {
+          checkThreshold(tender.threshold, Array.isArray(tender.custodians) ? tender.custodians.length : 0);
+        } catch (e) {
+          if (e.code !== "invalid_threshold") throw e;
+          return say(msg.badThreshold, "error");
+        }
         const price = {
           fee_yuan_per_m2_month: document.getElementById("fee").value.trim(),
           fee_model: document.getElementById("fee-model").value,

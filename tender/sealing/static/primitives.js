@@ -151,6 +151,10 @@ export function gfMul(a, b) { return a && b ? EXP[LOG[a] + LOG[b]] : 0; }
 function gfDiv(a, b) { return a ? EXP[(LOG[a] - LOG[b] + 255) % 255] : 0; }
 
 export function shamirSplit(secret, k, n) {
+  // k = 1 would make every share equal to the secret: one holder alone could open.
+  if (!(Number.isInteger(k) && Number.isInteger(n) && 2 <= k && k <= n && n <= 255)) {
+    throw new RangeError("need 2 <= threshold <= count <= 255");
+  }
   const coeffs = [];
   for (let i = 0; i < k - 1; i++) coeffs.push(crypto.getRandomValues(new Uint8Array(secret.length)));
   const shares = [];

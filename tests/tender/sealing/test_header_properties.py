@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tender.sealing.errors import MalformedEnvelope
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, MAGIC, PRICE_SHEET, Header, Stanza, encode_body, parse_header,
+    DOCUMENTS, MANIFEST, MAGIC, MIN_THRESHOLD, PRICE_SHEET, Header, Stanza, encode_body, parse_header,
 )
 from tender.sealing.stream import PRICE_SHEET_CT_LEN, ciphertext_length
 
@@ -17,8 +17,8 @@ ids = st.from_regex(r"[A-Za-z0-9._:-]{1,64}", fullmatch=True)
 
 @st.composite
 def headers(draw):
-    n = draw(st.integers(1, 32))
-    k = draw(st.integers(1, n))
+    n = draw(st.integers(MIN_THRESHOLD, 32))
+    k = draw(st.integers(MIN_THRESHOLD, n))
     kids = draw(st.lists(st.binary(min_size=16, max_size=16), min_size=n, max_size=n, unique=True))
     stanzas = tuple(
         Stanza(kid, i + 1, draw(st.binary(min_size=16, max_size=16)), draw(st.binary(min_size=80, max_size=80)))
@@ -64,3 +64,15 @@ def test_random_bytes_fail_cleanly(blob):
             parse_header(candidate)
         except MalformedEnvelope:
             pass
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(headers(), st.integers(0, MIN_THRESHOLD - 1))
+def test_a_threshold_below_two_is_malformed(header, k):
+    raw = encode_body(header.__class__(**{**header.__dict__, "threshold": k, "raw": b""})) + bytes(32)
+    try:
+        parse_header(raw)
+    except MalformedEnvelope as exc:
+        assert "threshold" in exc.message
+    else:
+        raise AssertionError(f"a header with k = {k} parsed")

@@ -72,7 +72,7 @@ def test_field_matches_fips197_examples():
             assert shamir.gf_div(shamir.gf_mul(a, b), b) == a
 
 
-@pytest.mark.parametrize("k,n", [(1, 1), (2, 3), (3, 5), (5, 5)])
+@pytest.mark.parametrize("k,n", [(2, 2), (2, 3), (3, 5), (5, 5)])
 def test_every_k_subset_rebuilds_and_k_minus_1_does_not(k, n):
     secret = secrets.token_bytes(32)
     shares = shamir.split(secret, k, n)
@@ -82,8 +82,7 @@ def test_every_k_subset_rebuilds_and_k_minus_1_does_not(k, n):
     for subset in itertools.combinations(shares, k - 1):
         with pytest.raises(NotEnoughShares):
             shamir.combine(list(subset), k)
-        if k > 1:
-            assert ref_combine(list(subset)) != secret  # interpolating too few points gives garbage
+        assert ref_combine(list(subset)) != secret  # interpolating too few points gives garbage
 
 
 def test_interoperates_with_second_implementation():
@@ -106,3 +105,16 @@ def test_duplicate_and_corrupted_shares():
     x, y = shares[1]
     bad = (x, bytes([y[0] ^ 1]) + y[1:])
     assert shamir.combine([shares[0], bad], 2) != secret  # caught by the envelope's checks
+
+
+@pytest.mark.parametrize("k,n", [(0, 3), (1, 1), (1, 3), (4, 3), (2, 256)])
+def test_split_refuses_a_threshold_below_two_or_above_the_count(k, n):
+    # k = 1 would hand every custodian the secret itself.
+    with pytest.raises(ValueError, match="2 <= threshold"):
+        shamir.split(secrets.token_bytes(32), k, n)
+
+
+def test_combine_refuses_a_threshold_below_two():
+    shares = shamir.split(secrets.token_bytes(32), 2, 3)
+    with pytest.raises(ValueError):
+        shamir.combine(shares[:1], 1)
