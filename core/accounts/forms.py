@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from core.accounts import uscc
 from core.accounts.models import District, MemberRole, OrgKind
 from core.accounts.operations import uscc_message
+from core.accounts.registration import registration_refused
 from core.auth.passwords import password_problem
 from core.db import db
 
@@ -150,6 +151,16 @@ class AdminAccountForm(FlaskForm):
         problem = password_problem(field.data or "", email=self.email.data)
         if problem is not None:
             raise ValidationError(problem)
+
+    def validate(self, extra_validators=None):
+        """The fields, then the registration throttle: a valid submission is hashed next (scrypt)."""
+        if not super().validate(extra_validators):
+            return False
+        refused = registration_refused()
+        if refused is not None:
+            self.form_errors.append(refused)
+            return False
+        return True
 
 
 class UseMyAccountForm(FlaskForm):

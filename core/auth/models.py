@@ -101,6 +101,6 @@ class LoginFailure(db.Model):
     __table_args__ = (sa.Index("ix_login_failure_key_time", "kind", "key", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))  # account, address, second_factor, reset
+    kind: Mapped[str] = mapped_column(sa.String(16))  # account, address, second_factor, reset, register
     key: Mapped[str] = mapped_column(sa.String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""Throttling of failed sign-in and second-factor attempts, shared by all server instances.
+"""Throttling of failed sign-in and second-factor attempts (and of registrations), shared by all server instances.
 
 An attempt is written (and committed) *before* the password or code is checked, then counted:
 concurrent attempts see each other, so no burst of parallel requests gets past the limit. A
@@ -27,6 +27,11 @@ def throttle_key(kind: str, value: str) -> str:
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+# Registrations (each one hashes a password with scrypt, 32 MiB) per client network in the window,
+# unless REGISTER_MAX_PER_ADDRESS is set. Every attempt counts, not only failed ones.
+REGISTER_MAX_PER_ADDRESS = 10
+
+
 def limits(**keys: str) -> dict[str, tuple[str, int]]:
     """``kind=value`` pairs with the configured limit of each kind, for :func:`begin_attempt`."""
     cfg = current_app.config
@@ -35,6 +40,7 @@ def limits(**keys: str) -> dict[str, tuple[str, int]]:
         "second_factor": cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         "address": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
         "reset": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        "register": cfg.get("REGISTER_MAX_PER_ADDRESS", REGISTER_MAX_PER_ADDRESS),
     }
     return {kind: (value, per_kind[kind]) for kind, value in keys.items()}
 
