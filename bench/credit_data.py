@@ -118,6 +118,10 @@ def generate(firms: int, managers: int, records: int, seed: int = 2026) -> None:
         n = copy(conn, "credit_subject", "id, uscc, name, name_grams, qualification, district_code, head_office_id, "
                  "created_at, updated_at", firm_rows())
         print(f"  firms: {n} ({time.perf_counter() - started:.0f}s)", flush=True)
+        conn.execute("INSERT INTO credit_subject_name_gram (gram, position, name_length, subject_id) "
+                     "SELECT substr(name, i, 2), i, length(name), id "
+                     "FROM credit_subject, generate_series(1, length(name) - 1) AS i")
+        print(f"  name search index ({time.perf_counter() - started:.0f}s)", flush=True)
 
         pm_firm = [0] * (managers + 1)
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
 from core.accounts import uscc as uscc_rules
 from core.db import db
 from credit import pii
-from credit.models import CreditSubject, ProjectManager, name_grams
+from credit.models import CreditSubject, ProjectManager
+from credit.models.subjects import SubjectNameGram
 
 USCC_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
 CERTIFICATE_SHAPE = re.compile(r"^[A-Z]{1,4}\d{4,20}$")
 MIN_NAME_QUERY = 2
+# Bigrams of a long query whose frequency is probed, and the count past which a bigram is simply common.
+MAX_PROBED_GRAMS = 6
+GRAM_COUNT_CAP = 2000
 
 
 def classify(query: str) -> tuple[str, str]:
@@ -33,29 +37,56 @@ def classify(query: str) -> tuple[str, str]:
     return "name", text
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def firms_by_name(part: str, limit: int = 20, offset: int = 0) -> list[CreditSubject]:
-    """Firms whose name contains ``part``: exact name first, then prefix, then earliest match, then shortest."""
-    pattern = f"%{_like_escape(part)}%"
-    conditions = [CreditSubject.name.like(pattern, escape="\\")]
-    if db.session.get_bind().dialect.name == "postgresql":
-        grams = name_grams(part)
-        if grams:
-            array = sa.cast(sa.literal(grams, type_=postgresql.ARRAY(sa.String(8))), postgresql.ARRAY(sa.String(8)))
-            conditions.insert(0, CreditSubject.name_grams.op("@>")(array))
-        position = sa.func.strpos(CreditSubject.name, part)
-    else:
-        position = sa.func.instr(CreditSubject.name, part)
-    order = (
-        sa.case((CreditSubject.name == part, 0), else_=1),
-        position,
-        sa.func.length(CreditSubject.name),
-        CreditSubject.id,
+    """Firms whose name contains ``part``: exact name first, then prefix, then earliest match, then shortest.
+
+    Walks the bigram-position index of the query's rarest bigram in rank order: (position of the
+    match, name length, id) is the ranking itself (an exact name is a match at 1 of the query's own
+    length), so a bigram every firm shares still costs one page of index rows, not a sort of them all.
+    """
+    grams = list(dict.fromkeys(part[i : i + 2] for i in range(len(part) - 1)))[:MAX_PROBED_GRAMS]
+    if not grams:
+        return []
+    counts = {}
+    for gram in grams:
+        capped = sa.select(sa.literal(1)).where(SubjectNameGram.gram == gram).limit(GRAM_COUNT_CAP).subquery()
+        counts[gram] = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
+        if counts[gram] == 0:
+            return []
+    gram = min(grams, key=lambda g: counts[g])
+    shift = part.index(gram)  # the match starts this many characters before the bigram
+    g = SubjectNameGram
+    position = sa.func.strpos if db.session.get_bind().dialect.name == "postgresql" else sa.func.instr
+    query = (
+        sa.select(CreditSubject)
+        .join(g, g.subject_id == CreditSubject.id)
+        .where(g.gram == gram, position(CreditSubject.name, part) == g.position - shift)
+        .order_by(g.position, g.name_length, g.subject_id)
+        .limit(limit)
+        .offset(offset)
     )
-    return list(db.session.scalars(sa.select(CreditSubject).where(*conditions).order_by(*order).limit(limit).offset(offset)))
+    return list(db.session.scalars(query))
+
+
+def _name_grams(name: str) -> list[dict]:
+    return [{"gram": name[i : i + 2], "position": i + 1, "name_length": len(name)} for i in range(len(name) - 1)]
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _index_names(session, _context) -> None:
+    """Keep the bigram-position rows in step with firms' names, in the same transaction."""
+    changed = [s for s in session.new if isinstance(s, CreditSubject)]
+    changed += [s for s in session.dirty if isinstance(s, CreditSubject)
+                and sa.inspect(s).attrs.name.history.has_changes()]
+    gone = [s.id for s in session.deleted if isinstance(s, CreditSubject)]
+    if not changed and not gone:
+        return
+    conn = session.connection()
+    ids = [s.id for s in changed] + gone
+    conn.execute(sa.delete(SubjectNameGram).where(SubjectNameGram.subject_id.in_(ids)))
+    rows = [dict(row, subject_id=s.id) for s in changed for row in _name_grams(s.name or "")]
+    if rows:
+        conn.execute(sa.insert(SubjectNameGram), rows)
 
 
 def firm_by_uscc(code: str) -> CreditSubject | None:

@@ -50,6 +50,22 @@ class CreditSubject(TimestampMixin, db.Model):
         self.name_grams = name_grams(self.name)
 
 
+class SubjectNameGram(db.Model):
+    """Where each character bigram sits in a firm's name, so a name search walks an index already in
+    rank order (earliest position, then shortest name) and stops after one page of matches.
+
+    Kept in step with ``CreditSubject.name`` by a flush hook (credit.search); rows go with their firm.
+    """
+
+    __tablename__ = "credit_subject_name_gram"
+
+    gram: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 1-based, as strpos/instr
+    name_length: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_subject.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False, index=True)
+
+
 class ProjectManager(TimestampMixin, db.Model):
     """A project manager (项目经理) holding a practice certificate."""
 
