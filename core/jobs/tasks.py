@@ -130,6 +130,21 @@ def purge_expired_idempotency_keys() -> int:
     return removed
 
 
+@rq.job(queue="default")
+def purge_login_throttle() -> int:
+    """Delete sign-in and registration throttle rows older than the throttle window.
+
+    Counts ignore such rows already; the sweep keeps the table small after a guessing or
+    registration flood, which no successful sign-in (the other place that purges) may follow.
+    """
+    from core.auth.throttle import purge_expired
+
+    removed = purge_expired()
+    db.session.commit()
+    return removed
+
+
 # Periodic sweeps, run by ``flask rq cron`` (one such process per installation).
 resubmit_stalled.cron_register(300)
 purge_expired_idempotency_keys.cron_register(3600)
+purge_login_throttle.cron_register(900)
