@@ -23,4 +23,4 @@ def send_reset_mail(user: User, link: str) -> None:
             link=link,
             minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
         )
-    send_mail(user.email, subject, body, user=user, kind="password_reset")
+    send_mail(user.email, subject, body, user=user, kind="password_reset", sensitive=True)

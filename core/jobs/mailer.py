@@ -12,6 +12,21 @@ from core.jobs.models import OutgoingMail
 # Failures worth retrying later; anything else is a bug and fails the job at once.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
+# How long the embedded demo keeps a sensitive body in the outbox (as long as a reset link lives).
+SENSITIVE_OUTBOX_SECONDS = 3600
+
+
+def outbox_shows_sensitive(config) -> bool:
+    """Whether sensitive bodies are kept in the outbox and shown to operators.
+
+    Only in the embedded start with no MAIL_SERVER, where the outbox is how people of the demo get
+    their reset links (MAIL_OUTBOX_SHOWS_SENSITIVE overrides). Elsewhere a sensitive body is used
+    for sending only, and an outbox delivery loses it: production must set MAIL_SERVER.
+    """
+    if config.get("MAIL_SERVER"):
+        return False
+    return bool(config.get("MAIL_OUTBOX_SHOWS_SENSITIVE", config.get("NAME") == "embedded"))
+
 
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg = EmailMessage()

@@ -26,9 +26,12 @@ class OutgoingMail(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(64), default="general")
     subject: Mapped[str] = mapped_column(sa.String(300))
     # Cleared once an SMTP server has accepted the message (bodies may carry one-time links);
-    # in outbox mode the stored body is the delivery.
+    # in outbox mode the stored body is the delivery, except for sensitive mail (below).
     body: Mapped[str] = mapped_column(sa.Text)
     body_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The body holds a live secret (a password-reset link): operators never read it, and it is not
+    # kept once delivered; only the embedded demo keeps it in the outbox, for a limited time.
+    sensitive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # "smtp" or "outbox", set with sent_at.
     transport: Mapped[str | None] = mapped_column(sa.String(16))

@@ -15,8 +15,14 @@ from core.jobs.models import Notification, OutgoingMail
 from core.jobs.queueing import call_after_commit, enqueue_after_commit
 
 
-def send_mail(to: str, subject: str, body: str, *, user: User | None = None, kind: str = "general") -> OutgoingMail:
-    """Record a plain-text mail to one address; a job sends it once this transaction commits."""
+def send_mail(
+    to: str, subject: str, body: str, *, user: User | None = None, kind: str = "general", sensitive: bool = False
+) -> OutgoingMail:
+    """Record a plain-text mail to one address; a job sends it once this transaction commits.
+
+    ``sensitive``: the body holds a live secret (a reset link); it is dropped once delivered and
+    never shown to operators (see :func:`core.jobs.mailer.outbox_shows_sensitive`).
+    """
     to = to.strip()
     if "@" not in to or len(to) > 254 or any(c in to for c in "\r\n,;<> "):
         raise DomainError("not a single mail address", code="mail_address", field="to")
@@ -32,6 +38,7 @@ def send_mail(to: str, subject: str, body: str, *, user: User | None = None, kin
         subject=subject,
         body=body,
         body_sha256=hashlib.sha256(body.encode()).hexdigest(),
+        sensitive=sensitive,
     )
     db.session.add(mail)
     db.session.flush()

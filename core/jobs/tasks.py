@@ -49,6 +49,9 @@ def deliver_mail(mail_id: int) -> str:
         mail.body = ""  # the server has it now; bodies may hold one-time links
     else:
         mail.transport = "outbox"
+        if mail.sensitive and not mailer.outbox_shows_sensitive(config):
+            mail.body = ""
+            current_app.logger.warning("mail %s holds a one-time link and no MAIL_SERVER is set: not delivered", mail.id)
     mail.sent_at = utcnow()
     mail.attempts += 1
     mail.last_error = None
@@ -131,6 +134,20 @@ def purge_expired_idempotency_keys() -> int:
 
 
 @rq.job(queue="default")
+def clear_sensitive_outbox_bodies() -> int:
+    """Drop the bodies of sensitive mail kept in the outbox (embedded demo) once their links have expired."""
+    cutoff = utcnow() - timedelta(seconds=mailer.SENSITIVE_OUTBOX_SECONDS)
+    cleared = db.session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.sensitive.is_(True), OutgoingMail.sent_at.is_not(None), OutgoingMail.sent_at < cutoff)
+        .where(OutgoingMail.body != "")
+        .values(body="")
+    ).rowcount
+    db.session.commit()
+    return cleared
+
+
+@rq.job(queue="default")
 def purge_login_throttle() -> int:
     """Delete sign-in and registration throttle rows older than the throttle window.
 
@@ -148,3 +165,4 @@ def purge_login_throttle() -> int:
 resubmit_stalled.cron_register(300)
 purge_expired_idempotency_keys.cron_register(3600)
 purge_login_throttle.cron_register(900)
+clear_sensitive_outbox_bodies.cron_register(900)

@@ -12,7 +12,7 @@ from core.accounts.models import Role
 from core.audit.operations import record_event
 from core.authz import SIGNED_IN, access, roles
 from core.db import DomainError, db
-from core.jobs import monitor
+from core.jobs import mailer, monitor
 from core.jobs import operations as ops
 from core.jobs.api import delivered_to, unread_count
 from core.jobs.models import Notification, OutgoingMail
@@ -126,13 +126,30 @@ def outbox():
     )
 
 
+class _WithoutBody:
+    """A mail as operators may see it when its body holds a live secret: everything but the body."""
+
+    body = ""
+
+    def __init__(self, mail: OutgoingMail) -> None:
+        self._mail = mail
+
+    def __getattr__(self, name: str):
+        return getattr(self._mail, name)
+
+
 @bp.get("/operator/outbox/<int:mail_id>")
 @access(OPERATOR)
 def outbox_mail(mail_id: int):
     mail = db.session.get(OutgoingMail, mail_id)
     if mail is None:
         abort(404)
+    hidden = mail.sensitive and not mailer.outbox_shows_sensitive(current_app.config)
     # Bodies may carry one-time links (password reset): who opened which mail is on the record.
-    record_event("mail.viewed", mail, actor=current_user, details={"kind": mail.kind})
+    details = {"kind": mail.kind, "body_hidden": True} if hidden else {"kind": mail.kind}
+    record_event("mail.viewed", mail, actor=current_user, details=details)
     db.session.commit()
+    if hidden:
+        flash(_("This mail holds a one-time link, such as a password reset: its text is not shown."), "warning")
+        return render_template("jobs/mail.html", mail=_WithoutBody(mail))
     return render_template("jobs/mail.html", mail=mail)
