@@ -61,11 +61,11 @@ def record_logout(user: User) -> None:
     record_event("auth.logout", user, actor=user)
 
 
-def logout_everywhere(user: User) -> None:
-    """End every session of this user (older session cookies stop working) and revoke their API tokens."""
+def logout_everywhere(user: User) -> int:
+    """End every session of this user (older session cookies stop working); returns how many API tokens were revoked."""
     user.session_epoch += 1
     record_event("auth.logout_everywhere", user, actor=user)
-    _revoke_api_tokens(user, actor=user, reason="logout_everywhere")
+    return _revoke_api_tokens(user, actor=user, reason="logout_everywhere")
 
 
 def _revoke_api_tokens(user: User, *, actor: User | None, reason: str) -> int:
@@ -96,13 +96,13 @@ def _set_password(user: User, password: str) -> None:
     )
 
 
-def change_password(user: User, data: dict, *, actor: User) -> None:
-    """Set a new password after checking the current one; other sessions end."""
+def change_password(user: User, data: dict, *, actor: User) -> int:
+    """Set a new password after checking the current one; other sessions end, API tokens are revoked (returns how many)."""
     if not check_password(user.password_hash, data["current_password"]):
         raise DomainError(_("Your current password is not right."), code="wrong_password", field="current_password")
     _set_password(user, data["new_password"])
     record_event("auth.password_changed", user, actor=actor)
-    _revoke_api_tokens(user, actor=actor, reason="password_changed")
+    return _revoke_api_tokens(user, actor=actor, reason="password_changed")
 
 
 def request_password_reset(email: str) -> tuple[User, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from core.accounts.models import Role, requires_second_factor
@@ -65,6 +66,18 @@ def _code_ok(user, code: str) -> bool:
     return ok
 
 
+def _tokens_revoked_notice(count: int) -> None:
+    if count:
+        flash(
+            ngettext(
+                "%(num)s API token has been revoked as well: create a new one where a system still needs it.",
+                "%(num)s API tokens have been revoked as well: create new ones where systems still need them.",
+                count,
+            ),
+            "warning",
+        )
+
+
 def _form_error(form, exc: DomainError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     (target.errors if target is not None else form.form_errors).append(exc.message)
@@ -91,7 +104,7 @@ def change_password():
     if form.validate_on_submit():
         attempt = throttle.begin_attempt(throttle.limits(account=current_user.email))
         try:
-            ops.change_password(_me(), form.data, actor=_me())
+            revoked = ops.change_password(_me(), form.data, actor=_me())
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -99,6 +112,7 @@ def change_password():
             db.session.commit()
             _stay_signed_in()
             flash(_("Your password has been changed. Every other session has been signed out."), "success")
+            _tokens_revoked_notice(revoked)
             return redirect(url_for("auth.settings"))
     return render_template("auth/change_password.html", form=form)
 
@@ -121,11 +135,12 @@ def logout_everywhere():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    ops.logout_everywhere(_me())
+    revoked = ops.logout_everywhere(_me())
     db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been signed out on every device, this one too."), "success")
+    _tokens_revoked_notice(revoked)
     return redirect(url_for("auth.login"))
 
 

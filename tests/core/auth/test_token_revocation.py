@@ -85,3 +85,30 @@ def test_resetting_the_password_revokes_api_tokens(app, make_user, app_ctx, even
     assert len(_revoked_with(events, "password_reset")) == 1
     db.session.expire_all()
     assert db.session.scalar(sa.select(ApiToken)).revoked_at is not None
+
+
+def test_the_user_is_told_when_tokens_were_revoked(app, client, make_user, login, submit):
+    user = make_user()
+    _token(user)
+    _token(user)
+    login(user)
+    page = submit(
+        "/auth/settings/password", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}, follow=True
+    )
+    assert "您的 2 个接口令牌也已撤销" in page.get_data(as_text=True)
+
+    # With no token left, nothing is said about tokens.
+    html = client.get("/auth/settings").get_data(as_text=True)
+    page = client.post("/auth/settings/logout-everywhere", data={"csrf_token": csrf_token(html)}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "已在所有设备上退出登录" in text
+    assert "接口令牌也已撤销" not in text
+
+
+def test_signing_out_everywhere_says_how_many_tokens_were_revoked(app, client, make_user, login):
+    user = make_user()
+    _token(user)
+    login(user)
+    html = client.get("/auth/settings").get_data(as_text=True)
+    page = client.post("/auth/settings/logout-everywhere", data={"csrf_token": csrf_token(html)}, follow_redirects=True)
+    assert "您的 1 个接口令牌也已撤销" in page.get_data(as_text=True)
