@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 
 from core.authz import PUBLIC, access
 from core.db import utcnow
-from credit import ratelimit, search
+from credit import cache, ratelimit, search
 from credit.operations.reports import find_report
 from credit.public import firm_profile, manager_profile, record_view
 from credit.schemas import (
@@ -52,6 +52,7 @@ def lookup(args):
     """Search by any part of a firm's name (ranked), a USCC or a certificate number."""
     ratelimit.enforce()
     result = search.lookup(args["q"], limit=args["limit"])
+    cache.keep()  # names and codes only: no instant makes this answer change, only writes do
     return {"kind": result["kind"], "firms": [_firm_summary(f) for f in result["firms"]],
             "managers": [_manager_summary(m) for m in result["managers"]]}
 

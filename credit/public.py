@@ -55,6 +55,30 @@ class FirmProfile:
     managers: list[tuple[ProjectManager, int]]
     history: list[tuple[datetime, float]]
     at: datetime
+    # The first instant after ``at`` at which anything in this profile could read differently.
+    next_change: datetime | None = None
+
+
+def _next_month(t: datetime) -> datetime:
+    return t.replace(year=t.year + t.month // 12, month=t.month % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_change(facts: FirmFacts, manager_ids: list[int], at: datetime, since: datetime, window: timedelta):
+    """When the profile of ``at`` stops holding: a count starts, ends or is corrected (the firm's,
+    its branches', its projects' and its listed managers'), or the chart's window or labels move."""
+    points = facts.breakpoints(since, at + timedelta(days=3650))
+    later = [t for t in points if t > at]
+    entering = [t for t in points if t > since]
+    candidates = later[:1] + [t + window for t in entering[:1]] + [_next_month(at), _next_month(since) + window]
+    if manager_ids:
+        edges = (CreditRecord.published_at, CreditRecord.expires_at, CreditRecord.corrected_at)
+        rows = db.session.execute(
+            sa.select(*edges).where(CreditRecord.manager_id.in_(manager_ids),
+                                    CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER,
+                                    sa.or_(*[edge > at for edge in edges]))
+        ).all()
+        candidates += [t for row in rows for t in row if t is not None and t > at]
+    return min(candidates)
 
 
 def manager_points(manager_ids: list[int], at: datetime) -> dict[int, int]:
@@ -88,7 +112,8 @@ def firm_profile(firm: CreditSubject, at: datetime | None = None, chart_years: i
         )
     )
     points = manager_points([m.id for m in managers], at)
-    return FirmProfile(firm, standing, records, [(m, points.get(m.id, 0)) for m in managers], history, at)
+    next_change = _next_change(facts, [m.id for m in managers], at, since, timedelta(days=365 * chart_years))
+    return FirmProfile(firm, standing, records, [(m, points.get(m.id, 0)) for m in managers], history, at, next_change)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from core.db import db, utcnow
+from credit import cache as public_cache
 from credit.models import (
     ConductItem,
     ConductKind,
@@ -83,7 +84,10 @@ _reference: dict = {}
 def _reference_data() -> tuple[CreditPolicy, list[GradeRule]]:
     now = time.monotonic()
     cached = _reference.get(db.engine.url)
-    if cached is None or now - cached[0] > REFERENCE_TTL_SECONDS:
+    # An answer being stored for the public cache must be built from rules at least as new as its
+    # publication version (an edit bumps it), not from another process's copy of up to 30 s ago.
+    version = public_cache.request_version()
+    if cached is None or now - cached[0] > REFERENCE_TTL_SECONDS or (version is not None and cached[3] != version):
         found = db.session.scalars(sa.select(CreditPolicy).limit(1)).first()
         policy_row = CreditPolicy(
             base_score=found.base_score if found else 100,
@@ -93,7 +97,7 @@ def _reference_data() -> tuple[CreditPolicy, list[GradeRule]]:
         )
         rules = [GradeRule(grade=r.grade, min_score=r.min_score, may_bid=r.may_bid, factor_permille=r.factor_permille)
                  for r in db.session.scalars(sa.select(GradeRule).order_by(GradeRule.min_score.desc()))]
-        cached = (now, policy_row, rules)
+        cached = (now, policy_row, rules, version)
         _reference[db.engine.url] = cached
     return cached[1], cached[2]
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from core.authz import PUBLIC, access
 from core.db import db
-from credit import chart, ratelimit, search
+from core.web import format_time
+from credit import cache, chart, fastpath, ratelimit, search
 from credit.operations.reports import find_report, format_code, issue_report
 from credit.public import firm_profile, manager_profile, record_view
 from credit.views import bp
@@ -16,6 +18,12 @@ from credit.views import bp
 
 def locale() -> str:
     return str(get_locale())
+
+
+@bp.record_once
+def _serve_stored_answers(state) -> None:
+    # Registered with the blueprint, so the fast path sits inside any proxy fix create_app adds later.
+    fastpath.install(state.app)
 
 
 @bp.get("/")
@@ -49,8 +57,10 @@ def firm(uscc: str):
         abort(404)
     profile = firm_profile(subject)
     svg = chart.score_chart(profile.history, title=_("Credit score over the last three years"))
-    return render_template("credit/firm.html", profile=profile, chart=svg,
+    page = render_template("credit/firm.html", profile=profile, chart=svg,
                            records=[record_view(r, locale()) for r in profile.records])
+    cache.keep(profile.next_change, csrf_token=generate_csrf(), as_of=format_time(profile.at))
+    return page
 
 
 @bp.get("/managers/<certificate_no>")
