@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.accounts.models import MemberRole, Membership, OrgKind, OrgStatus, Role
-from core.authz import PUBLIC, SIGNED_IN, access, active_membership
+from core.authz import PUBLIC, SIGNED_IN, Denied, access, active_membership, check, rule_for
 from core.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -46,6 +47,49 @@ def endpoint_url(*endpoints: str) -> str | None:
     """The URL of the first of ``endpoints`` that is installed (features link to each other this way)."""
     installed = current_app.view_functions
     return next((url_for(e) for e in endpoints if e in installed), None)
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether ``endpoint`` is installed and its route rule lets the signed-in user in, in their role now."""
+    view = current_app.view_functions.get(endpoint)
+    rule = rule_for(view, "GET") if view is not None else None
+    if rule is None:
+        return False
+    try:
+        check(rule)
+    except Denied:
+        return False
+    return True
+
+
+# Credit pages each role's dashboard links to: (endpoint, title, hint, for rule administrators only).
+# The registry's rules (catalogue, calendar) are edited by the city bureau and operators only, a
+# check their views make beyond the route rule (credit.access.is_administrator).
+CREDIT_LINKS = (
+    ("credit.my_file", _l("Our credit file"),
+     _l("Records about your firm and its project managers; object to a record or ask for a correction."), False),
+    ("credit.intake", _l("Complaint intake"), _l("Complaints filed by the public, waiting to be checked."), False),
+    ("credit.records", _l("Credit records"), _l("Draft, notify, decide and publish credit records."), False),
+    ("credit.catalogue", _l("Conduct catalogue"), _l("The conduct items, their points and publication periods."), True),
+    ("credit.calendar", _l("Working-day calendar"), _l("Working days, and weekend days made working days, for every deadline."), True),
+)
+
+
+def _rules_administrator(membership: Membership | None) -> bool:
+    if membership is None:
+        return False
+    role = membership.platform_role
+    return role == Role.OPERATOR or (role == Role.SUPERVISOR and membership.organisation.kind == OrgKind.CITY_BUREAU)
+
+
+def credit_links(membership: Membership | None) -> list[dict]:
+    """The credit pages the signed-in user may open in their active role, for the dashboard."""
+    admin = _rules_administrator(membership)
+    return [
+        {"url": url_for(endpoint), "title": title, "hint": hint}
+        for endpoint, title, hint, admin_only in CREDIT_LINKS
+        if (admin or not admin_only) and may_open(endpoint)
+    ]
 
 
 @bp.get("/")
@@ -132,6 +176,8 @@ def dashboard():
         specialties=SPECIALTIES,
         tender_url=area_entry("tender"),
         credit_url=area_entry("credit"),
+        credit_links=credit_links(membership),
+        may_open=may_open,
         audit_url=area_entry("audit") if role in (Role.SUPERVISOR, Role.OPERATOR) else None,
         notifications_url=endpoint_url("jobs.notifications"),
     )

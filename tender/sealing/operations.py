@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from core.accounts.models import User
+from core.accounts.models import Role, User
 from core.audit.operations import record_event
 from core.db import DomainError, NotFound, db, utcnow
 from tender.sealing import hpke, keyfile, receipts
@@ -22,6 +22,9 @@ from tender.sealing.models import CustodianKey, SealReceipt
 
 CHECK_MAX_AGE = 15 * 60  # seconds a key check may be answered after it was made
 ORIGINS = ("browser", "cli")
+# Who a tender may name as a key custodian: the tenderer or its agency, the bureaus, operators and
+# experts. A firm bids, so it never holds a share of another firm's bid.
+CUSTODIAN_ROLES = frozenset(Role) - {Role.FIRM}
 
 
 def _secret() -> bytes:
@@ -47,6 +50,11 @@ def _check_context(context: str, kind: str, user: User) -> None:
     fresh = len(parts) == 3 and parts[2].isdigit() and 0 <= time.time() - int(parts[2]) <= CHECK_MAX_AGE
     if parts[:2] != [kind, str(user.id)] or not fresh:
         raise DomainError(_("This key check has expired. Start again."), code="check_expired")
+
+
+def may_hold_custody(user: User, role: Role | None) -> bool:
+    """Whether the custodian key pages concern ``user`` acting in ``role`` (a custodian already, or may become one)."""
+    return bool(user.is_key_custodian) or role in CUSTODIAN_ROLES
 
 
 def active_key(user: User) -> CustodianKey | None:

@@ -8,11 +8,24 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from core.accounts.models import Role
-from core.authz import PUBLIC, SIGNED_IN, access, roles
+from core.authz import PUBLIC, SIGNED_IN, access, active_role, roles
 from tender.sealing import operations
 
 bp = Blueprint("sealing", __name__, url_prefix="/sealing", template_folder="templates", static_folder="static",
                static_url_path="/static")
+
+
+@bp.app_context_processor
+def custody_status():
+    """``sealing_custody()`` for the account page: None for people who hold no custody (firms), else
+    ``{"key": their registered key or None}``. Called only where shown, so other pages run no query."""
+
+    def sealing_custody() -> dict | None:
+        if not current_user.is_authenticated or not operations.may_hold_custody(current_user, active_role()):
+            return None
+        return {"key": operations.active_key(current_user)}
+
+    return {"sealing_custody": sealing_custody}
 
 
 @bp.get("/custodian-key")
