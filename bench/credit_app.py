@@ -19,6 +19,7 @@ def create_app():
     config.CREDIT_LOOKUP_PER_MINUTE = int(os.environ.get("CREDIT_LOOKUP_PER_MINUTE", "1000000000"))
     config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_size": 8}
     config.SESSION_COOKIE_SECURE = False
+    config.CREDIT_PUBLIC_CACHE = os.environ.get("CREDIT_PUBLIC_CACHE", "1") == "1"
     return factory(config)
 
 

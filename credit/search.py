@@ -47,13 +47,16 @@ def firms_by_name(part: str, limit: int = 20, offset: int = 0) -> list[CreditSub
     grams = list(dict.fromkeys(part[i : i + 2] for i in range(len(part) - 1)))[:MAX_PROBED_GRAMS]
     if not grams:
         return []
-    counts = {}
-    for gram in grams:
-        capped = sa.select(sa.literal(1)).where(SubjectNameGram.gram == gram).limit(GRAM_COUNT_CAP).subquery()
-        counts[gram] = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
-        if counts[gram] == 0:
+    if len(grams) > 1:  # how common each bigram is (capped), all in one round trip
+        capped = [sa.select(sa.func.count()).select_from(
+                      sa.select(sa.literal(1)).where(SubjectNameGram.gram == gram).limit(GRAM_COUNT_CAP).subquery()
+                  ).scalar_subquery() for gram in grams]
+        counts = dict(zip(grams, db.session.execute(sa.select(*capped)).one()))
+        if 0 in counts.values():
             return []
-    gram = min(grams, key=lambda g: counts[g])
+        gram = min(grams, key=lambda g: counts[g])
+    else:
+        gram = grams[0]
     shift = part.index(gram)  # the match starts this many characters before the bigram
     g = SubjectNameGram
     position = sa.func.strpos if db.session.get_bind().dialect.name == "postgresql" else sa.func.instr
