@@ -76,6 +76,12 @@ class BaseConfig:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_THROTTLE_WINDOW = 15 * 60
+    # Registrations (each runs the memory-hard password hash) per client address in that window.
+    REGISTER_MAX_PER_ADDRESS = _env_int("REGISTER_MAX_PER_ADDRESS", 10)
+
+    # Public credit registry: requests per client address per minute (lookups; complaint uploads).
+    CREDIT_LOOKUP_PER_MINUTE = _env_int("CREDIT_LOOKUP_PER_MINUTE", 60)
+    CREDIT_UPLOADS_PER_MINUTE = _env_int("CREDIT_UPLOADS_PER_MINUTE", 10)
 
     # scrypt parameters for passwords (RFC 7914): 2^15 * 8 * 128 bytes = 32 MiB per hash.
     PASSWORD_SCRYPT_N = 2**15

@@ -99,12 +99,13 @@ def test_long_answers_are_kept_on_the_server_not_in_the_cookie(app_ctx, client):
 
 def test_uploads_are_rate_limited_per_address(app, app_ctx, client):
     fill(client)
+    usual = app.config["CREDIT_UPLOADS_PER_MINUTE"]
     app.config["CREDIT_UPLOADS_PER_MINUTE"] = 2
     try:
         codes = [post(client, "/credit/complaint/evidence", {"action": "upload", "file": (io.BytesIO(PNG), f"p{i}.png")},
                       content_type="multipart/form-data").status_code for i in range(3)]
     finally:
-        app.config.pop("CREDIT_UPLOADS_PER_MINUTE")
+        app.config["CREDIT_UPLOADS_PER_MINUTE"] = usual
     assert codes == [302, 302, 429]
     assert ComplaintAttachment.query.count() == 2
 
