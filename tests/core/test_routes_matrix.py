@@ -26,7 +26,7 @@ from core.accounts import operations as ops
 from core.accounts.models import MemberRole, Membership, OrgKind, OrgStatus, Role
 from core.authz import rule_for
 from core.extensions import db
-from tests.core.accounts.conftest import IsolatedClient
+from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, csrf_token
 
 # Routes anyone may call, signed in or not. Add a route here only when it is meant to be public.

@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 
 from core.accounts.models import MemberRole, OrgKind
 from core.accounts.uscc import make as make_uscc
 from tests.factories import PASSWORD, csrf_token
 
 FIRM_CODE = make_uscc("91310104MA1K77771")
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own application context.
-
-    Tests hold an app context open (``app_ctx``); Flask reuses an open app context for a request, so
-    ``g`` (the cached CSRF token, Flask-Login's user, the active membership) would leak from one
-    request into the next, as it never does in a server.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = IsolatedClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
 
 
 def post_form(client, url: str, data: dict, *, follow: bool = False):

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import contextvars
-
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
+from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, csrf_token
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own application context, as on a real server.
-
-    The ``app_ctx`` fixture keeps one application context pushed for the whole test; requests made
-    inside it would share ``g`` (the signed-in user cached by Flask-Login, the CSRF token, the
-    token scopes) and the database session across requests and across clients, so a test could pass
-    for the wrong reason. Running each request in an empty ``contextvars`` context gives it a fresh
-    one. The test's own ``db.session`` is then separate: refresh objects before reading them.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def isolated_client(app) -> IsolatedClient:
