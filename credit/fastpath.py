@@ -21,6 +21,7 @@ import re
 import time
 from datetime import datetime, timezone
 from functools import lru_cache
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -72,6 +73,7 @@ class PublicLookupFastPath:
         self.languages = tuple(config["LANGUAGES"])
         self.default_locale = config["BABEL_DEFAULT_LOCALE"]
         self._cookie_suffix = None
+        self._serializers: dict = {}
 
     # --- set-up, once per process ---
 
@@ -82,11 +84,15 @@ class PublicLookupFastPath:
         return self._fetch
 
     def _session_serializer(self):
-        return self.app.session_interface.get_signing_serializer(self.app)
+        if self._serializers.get("session") is None:
+            self._serializers["session"] = self.app.session_interface.get_signing_serializer(self.app)
+        return self._serializers["session"]
 
     def _csrf_serializer(self):
-        secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
-        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        if self._serializers.get("csrf") is None:  # as flask_wtf.csrf.generate_csrf signs the session's token
+            secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+            self._serializers["csrf"] = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        return self._serializers["csrf"]
 
     def cookie_suffix(self) -> str:
         """The attributes Flask puts after the session cookie's value (path, HttpOnly, SameSite, ...)."""
@@ -127,9 +133,8 @@ class PublicLookupFastPath:
         if entry:
             if limit and count > limit:
                 return self.wsgi_app(environ, start_response)  # it counts again and answers 429
-            return self._replay(entry, session, locale, start_response)
-        environ[cache.ENVIRON_SLOT] = {"key": key, "version": version.decode(), "locale": locale,
-                                       "session_keys": sorted(session)}
+            return self._replay(entry, session, start_response)
+        environ[cache.ENVIRON_SLOT] = {"key": key, "version": version.decode(), "locale": locale}
         return self._store(environ, start_response)
 
     def _anonymous_session(self, cookie_header: str | None) -> dict | None:
@@ -150,17 +155,15 @@ class PublicLookupFastPath:
 
     def _locale(self, query: str, session: dict) -> str:
         """core.i18n.select_locale for an anonymous visitor: ?lang=, then the session's choice, then the default."""
-        if "lang=" in query:
-            from urllib.parse import parse_qs
-
-            chosen = parse_qs(query).get("lang", [None])[0]
+        if query:
+            chosen = parse_qs(query, keep_blank_values=True).get("lang", [None])[0]
             if chosen in self.languages:
                 return chosen
         if session.get("locale") in self.languages:
             return session["locale"]
         return self.default_locale
 
-    def _replay(self, entry: bytes, session: dict, locale: str, start_response):
+    def _replay(self, entry: bytes, session: dict, start_response):
         meta, body = cache.unpack(entry)
         headers = [tuple(h) for h in meta["headers"]]
         if meta.get("csrf"):
@@ -171,7 +174,7 @@ class PublicLookupFastPath:
                 headers.append(("Set-Cookie", f"{self.cookie_name}={cookie}{self.cookie_suffix()}"))
             body = body.replace(CSRF_MARK, self._csrf_serializer().dumps(session["csrf_token"]).encode())
         if meta.get("as_of"):
-            body = body.replace(AS_OF_MARK, _as_of(locale, int(time.time()) // 60))
+            body = body.replace(AS_OF_MARK, _as_of(meta["locale"], int(time.time()) // 60))
         headers.append(("Content-Length", str(len(body))))
         start_response(meta["status"], headers)
         return [body]
@@ -197,8 +200,11 @@ class PublicLookupFastPath:
         return result
 
     def _save(self, slot: dict, captured: dict, body: bytes) -> None:
+        if slot.get("rendered_locale", str(Locale.parse(slot["locale"]))) != str(Locale.parse(slot["locale"])):
+            cache.log.warning("language chosen differently by the app and the fast path; answer not stored")
+            return
         stored = body
-        meta = {"status": captured["status"], "headers": [], "csrf": False, "as_of": False}
+        meta = {"status": captured["status"], "headers": [], "csrf": False, "as_of": False, "locale": slot["locale"]}
         for name, value in captured["headers"]:
             if name.lower() == "set-cookie":
                 if not value.startswith(self.cookie_name + "="):

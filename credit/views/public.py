@@ -59,7 +59,8 @@ def firm(uscc: str):
     svg = chart.score_chart(profile.history, title=_("Credit score over the last three years"))
     page = render_template("credit/firm.html", profile=profile, chart=svg,
                            records=[record_view(r, locale()) for r in profile.records])
-    cache.keep(profile.next_change, csrf_token=generate_csrf(), as_of=format_time(profile.at))
+    cache.keep(profile.next_change, csrf_token=generate_csrf(), as_of=format_time(profile.at),
+               rendered_locale=locale())
     return page
 
 

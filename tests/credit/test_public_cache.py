@@ -113,6 +113,8 @@ def test_language_by_parameter_and_by_session(visitor, store, firm):
     assert "Credit lookup" in page and 'lang="en"' in page
     assert "信用查询" in visitor().get(path).get_data(as_text=True)
     assert len(entries(store)) == 3
+    for _ in range(2):  # an escaped parameter name is still the language choice
+        assert 'lang="en"' in visitor().get(path + "?%6Cang=en").get_data(as_text=True)
 
 
 def test_signed_in_user_is_never_served_a_stored_page(visitor, client, firm, supervisor, login):
