@@ -118,7 +118,8 @@ class PublicLookupFastPath:
         if session is None:
             return self.wsgi_app(environ, start_response)
         locale = self._locale(environ.get("QUERY_STRING", ""), session)
-        key = "|".join((cache.ENTRY_PREFIX + environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""),
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+        key = "|".join((cache.ENTRY_PREFIX + environ.get("wsgi.url_scheme", "http"), host,
                         environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"], environ.get("QUERY_STRING", ""), locale))
         limit = self.app.config.get("CREDIT_LOOKUP_PER_MINUTE", 60)
         now = int(time.time())

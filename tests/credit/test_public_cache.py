@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import redis
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from credit import cache
+from tests.conftest import IsolatedClient
 from tests.factories import csrf_token
 
 from .conftest import ago
@@ -19,17 +19,10 @@ from .conftest import ago
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
 
-class FreshClient(FlaskClient):
-    """A client with its own cookie jar and an app context per request (as tests.conftest.IsolatedClient)."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def visitor(app):
-    return lambda: FreshClient(app, app.response_class, use_cookies=True)
+    """visitor() -> a new browser: its own cookie jar, nothing signed in."""
+    return lambda: IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
@@ -246,3 +239,25 @@ def test_expires_within_the_cap(app_ctx):
     assert cache.ttl_ms(ago(days=-30)) == cache.MAX_TTL_SECONDS * 1000
     assert cache.ttl_ms(ago(seconds=5)) < 0
     assert timedelta(seconds=cache.MAX_TTL_SECONDS) <= timedelta(minutes=5)
+
+
+def test_only_anonymous_visitors_are_served_from_the_store(app, visitor, store, firm):
+    path = f"/credit/firms/{firm.uscc}"
+    visitor().get(path)
+    (key,) = entries(store)
+    store.set(key, store.get(key).replace(firm.name.encode(), "STORED-COPY".encode()), keepttl=True)
+    assert "STORED-COPY" in visitor().get(path).get_data(as_text=True)
+
+    def with_cookie(name, value):
+        client = visitor()
+        client.set_cookie(name, value)
+        return client.get(path)
+
+    sent_to_the_app = [
+        visitor().get(path, headers={"Authorization": "Bearer not-a-token"}),
+        with_cookie("remember_token", "1|abc"),
+        with_cookie(app.config["SESSION_COOKIE_NAME"], "eyJmb28iOiJiYXIifQ.forged.sig"),
+    ]
+    for i, response in enumerate(sent_to_the_app):
+        assert response.status_code == 200 and "STORED-COPY" not in response.get_data(as_text=True), i
+        assert firm.name in response.get_data(as_text=True)
