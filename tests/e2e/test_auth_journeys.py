@@ -12,13 +12,11 @@ from core.accounts.models import OrgKind
 from core.auth import totp
 from core.extensions import db
 from core.jobs.models import OutgoingMail
+from tests.e2e.journeys import fits
 from tests.factories import PASSWORD, unused_totp_code
 
 NEW_PASSWORD = "plane trees along Hengshan Road"
 
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def password_step(page, base, email, password=PASSWORD):
@@ -45,7 +43,7 @@ def test_supervisor_enrols_makes_a_token_and_signs_in_with_a_code(
     assert page.url.endswith("/auth/second-factor/setup")
     qr = page.locator("main img[src^='data:image/svg+xml']")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")  # the CSP lets the SVG show
-    assert fits_the_screen(page)
+    assert fits(page)
     screenshot(page, "auth-enrol")
 
     # A wrong code first, then the code from the key on the page.
@@ -64,7 +62,7 @@ def test_supervisor_enrols_makes_a_token_and_signs_in_with_a_code(
     # Account settings, then an API token, shown once.
     page.goto(f"{base}/auth/settings")
     assert "已开启" in page.inner_text("#second-factor + p")
-    assert fits_the_screen(page)
+    assert fits(page)
     screenshot(page, "auth-settings")
     page.goto(f"{base}/auth/settings/tokens")
     page.fill("#name", "区房管局统计系统")
@@ -73,7 +71,7 @@ def test_supervisor_enrols_makes_a_token_and_signs_in_with_a_code(
     page.click("main form button[type=submit]")
     token = page.inner_text("#new-token")
     assert token.startswith("pst_")
-    assert fits_the_screen(page)
+    assert fits(page)
     screenshot(page, "auth-token-created")
     page.goto(f"{base}/auth/settings/tokens")
     assert token not in page.content()
@@ -133,5 +131,5 @@ def test_too_many_failures_show_when_to_try_again(app_ctx, app, live_server, new
     password_step(page, live_server, user.email)
     assert "尝试次数过多" in page.inner_text("main h1")
     assert re.search(r"\d\d:\d\d", page.inner_text("main .notice"))
-    assert fits_the_screen(page)
+    assert fits(page)
     screenshot(page, "auth-throttled")

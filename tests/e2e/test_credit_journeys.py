@@ -8,23 +8,11 @@ import re
 import pytest
 
 from tests.credit.conftest import credit_reference, firm_user, item, make_firm, supervisor  # noqa: F401
-from tests.factories import PASSWORD, unused_totp_code
+from tests.e2e.journeys import fits, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
 
 
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    if page.url.endswith("/auth/second-factor"):
-        page.fill("#code", unused_totp_code(user))
-        page.click("main form button[type=submit]")
 
 
 def submit(page):
@@ -64,14 +52,14 @@ def test_complaint_decision_objection_and_public_lookup(app_ctx, live_server, ne
     resident.fill("#complainant_name", "张阿姨")
     resident.fill("#complainant_phone", "13812345678")
     submit(resident)
-    assert "锦绣江南花园" in resident.inner_text("main") and fits_the_screen(resident)
+    assert "锦绣江南花园" in resident.inner_text("main") and fits(resident)
     screenshot(resident, "credit-complaint-check")
     submit(resident)
     number = resident.inner_text("#tracking-number")
     assert re.fullmatch(r"TS-[A-Z0-9]{5}-[A-Z0-9]{5}", number)
     screenshot(resident, "credit-complaint-done")
     resident.click("main a.button")
-    assert number in resident.inner_text("main") and fits_the_screen(resident)
+    assert number in resident.inner_text("main") and fits(resident)
 
     # The district supervisor opens a record from the complaint and notifies the firm.
     desk = new_page("desktop")
@@ -119,7 +107,7 @@ def test_complaint_decision_objection_and_public_lookup(app_ctx, live_server, ne
     public.click(f"text={firm.name}")
     text = public.inner_text("main")
     assert "EX-F-06-01" in text and "97.00" in text and "张阿姨" not in text
-    assert public.locator("svg.score-chart").count() == 1 and fits_the_screen(public)
+    assert public.locator("svg.score-chart").count() == 1 and fits(public)
     screenshot(public, "credit-firm-page")
     public.click("a[hreflang=en]")
     assert "Published records" in public.inner_text("main")
@@ -135,4 +123,4 @@ def test_complaint_decision_objection_and_public_lookup(app_ctx, live_server, ne
 def test_track_page_on_a_phone(app_ctx, live_server, new_page, viewport):
     page = new_page(viewport)
     page.goto(f"{live_server}/credit/complaint/track?tracking_number=TS-AAAAA-BBBBB")
-    assert page.locator(".notice-error").count() == 1 and fits_the_screen(page)
+    assert page.locator(".notice-error").count() == 1 and fits(page)

@@ -9,23 +9,9 @@ import pytest
 from core.accounts.models import MemberRole, OrgKind
 from core.db import utcnow
 from core.extensions import db
-from tests.factories import PASSWORD, unused_totp_code
+from tests.e2e.journeys import fits, sign_in
 
 
-def sign_in(page, base, user):
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    if "/auth/second-factor" in page.url:
-        page.fill("#code", unused_totp_code(user))
-        page.click("form button[type=submit]")
-    assert "/auth/" not in page.url
-    page.goto(f"{base}/language/en?next=/dashboard")  # English for the assertions; zh is tested in tests/core
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
@@ -38,6 +24,7 @@ def test_unread_count_and_link_buttons(app_ctx, live_server, page, make_user, sc
                                     delivered_at=utcnow()))
     db.session.commit()
     sign_in(page, live_server, user)
+    page.goto(f"{live_server}/language/en?next=/dashboard")  # English for the assertions; zh is tested in tests/core
     page.goto(f"{live_server}/dashboard")
     link = page.locator("a.nav-notifications")
     assert link.is_visible() and link.get_attribute("aria-label") == "Notifications: 3 unread"
@@ -63,6 +50,7 @@ def test_custodian_links_and_credit_links(app_ctx, live_server, page, make_user,
     city = make_org(OrgKind.CITY_BUREAU, district_code=None)
     user = make_user(OrgKind.CITY_BUREAU, role=MemberRole.ADMIN, org=city)
     sign_in(page, live_server, user)
+    page.goto(f"{live_server}/language/en?next=/dashboard")  # English for the assertions; zh is tested in tests/core
     page.goto(f"{live_server}/auth/settings")
     page.get_by_role("link", name="Create or register your custodian key").click()
     assert page.url.endswith("/sealing/custodian-key")

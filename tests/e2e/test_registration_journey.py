@@ -12,26 +12,12 @@ from core.accounts.models import MemberRole, Organisation, OrgKind, OrgStatus
 from core.accounts.uscc import make as make_uscc
 from core.auth import totp
 from core.extensions import db
-from tests.factories import PASSWORD, unused_totp_code
+from tests.e2e.journeys import fits, sign_in
 
 FIRM_PASSWORD = "a long firm password 2026"
 FIRM_CODE = make_uscc("91310104MA1K88881")
 
 
-def fits(page) -> bool:
-    """Nothing is wider than the screen: no sideways scrolling (a phone would zoom the page out)."""
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
-
-
-def sign_in(page, base: str, email: str, password: str, user=None) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main form button[type=submit]")
-    if "/auth/second-factor" in page.url and user is not None:
-        page.fill("#code", unused_totp_code(user))
-        page.click("main form button[type=submit]")
-    assert "/auth/login" not in page.url and "/auth/second-factor" not in page.url, page.url
 
 
 def register_firm(page, base: str, screenshot) -> str:
@@ -88,7 +74,7 @@ def test_a_new_firm_registers_is_verified_signs_in_enrols_totp_and_switches_lang
 
     # 2. The Xuhui supervisor signs in with the second factor and verifies it.
     sup_page = new_page(viewport)
-    sign_in(sup_page, base, supervisor.email, PASSWORD, supervisor)
+    sign_in(sup_page, base, supervisor)
     assert "上海浏览器测试物业有限公司" in sup_page.inner_text("main")  # on the dashboard's queue
     screenshot(sup_page, "dashboard-supervisor")
     sup_page.click("text=审核注册申请")
@@ -102,7 +88,7 @@ def test_a_new_firm_registers_is_verified_signs_in_enrols_totp_and_switches_lang
     assert db.session.get(Organisation, org.id).status == OrgStatus.VERIFIED
 
     # 3. The firm signs in and sees it is verified.
-    sign_in(firm_page, base, "browser.firm@example.com", FIRM_PASSWORD)
+    sign_in(firm_page, base, email="browser.firm@example.com", password=FIRM_PASSWORD)
     assert "已核验" in firm_page.inner_text("main .summary-list")
     screenshot(firm_page, "dashboard-firm")
 
@@ -146,7 +132,7 @@ def test_city_bureau_adds_an_expert_and_a_colleague(app_ctx, live_server, new_pa
     db.session.commit()
     city = make_user(OrgKind.CITY_BUREAU, role=MemberRole.ADMIN, org=ops.bureau_for(None))
     page = new_page(viewport)
-    sign_in(page, live_server, city.email, PASSWORD, city)
+    sign_in(page, live_server, city)
     page.click("text=管理专家库")
     page.fill("#name", "浏览器专家")
     page.fill("#email", "browser.expert@example.com")

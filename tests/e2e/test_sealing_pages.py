@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from core.accounts.models import OrgKind
 from tender.sealing import NotEnoughShares, inspect, keyfile, open_envelope, receipts, unwrap_share
 from tender.sealing.cli import seal_cli
-from tests.factories import PASSWORD, unused_totp_code
+from tests.e2e import journeys
 
 PASS_A, PASS_B, PASS_C = "browser custodian pass", "cli custodian pass b", "cli custodian pass c"
 DEADLINE = (datetime.now(timezone.utc) - timedelta(minutes=5)).replace(microsecond=0)
@@ -35,16 +35,9 @@ def lan_server(app):
 
 
 def sign_in(browser, base, user):
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    if "/auth/second-factor" in page.url:
-        page.fill("#code", unused_totp_code(user))
-        page.click("form button[type=submit]")
-    assert "/auth/" not in page.url, page.content()[:2000]
+    """A new browser context signed in as ``user``."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    journeys.sign_in(page, base, user)
     return page
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from core.accounts.models import OrgKind
-from tests.factories import PASSWORD
+from tests.e2e.journeys import sign_in
 from tests.tender.sealing.browser_harness import b64, js, static_server  # noqa: F401
 from tests.tender.sealing.helpers import custodians, make_envelope, public_keys
 from tests.tender.sealing.test_threshold import _with_threshold_byte
@@ -55,10 +55,7 @@ def test_seal_page_explains_a_single_custodian_list(app, app_ctx, live_server, n
                                                     viewport):
     firm = make_user(kind=OrgKind.FIRM)
     page = new_page(viewport)
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#email", firm.email)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
+    sign_in(page, live_server, firm)
     page.goto(f"{live_server}/sealing/seal")
     page.wait_for_selector("#sealing-page[data-ready='1']")
     keys = [b64(pk) for pk in public_keys(custodians(3))]
