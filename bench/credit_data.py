@@ -48,10 +48,6 @@ def ts(t: datetime | None) -> str:
     return r"\N" if t is None else t.strftime("%Y-%m-%d %H:%M:%S+00")
 
 
-def grams(name: str) -> str:
-    return "{" + ",".join(sorted({name[i:i + 2] for i in range(len(name) - 1)})) + "}"
-
-
 def add_months(t: datetime, months: int) -> datetime:
     m = t.month - 1 + months
     y, m = t.year + m // 12, m % 12 + 1
@@ -112,10 +108,10 @@ def generate(firms: int, managers: int, records: int, seed: int = 2026) -> None:
                     name = "上海" + "".join(rng.choice(pool) for _ in range(rng.choice((1, 2, 2, 3)))) + rng.choice(SUFFIXES)
                 names.append(name)
                 code = make_uscc(f"91{district}{i:09d}")
-                yield (f"{i}\t{code}\t{name}\t{grams(name)}\t{rng.choice(('一级', '二级', '三级'))}\t{district}\t"
+                yield (f"{i}\t{code}\t{name}\t{rng.choice(('一级', '二级', '三级'))}\t{district}\t"
                        f"{head or chr(92) + 'N'}\t{now}\t{now}\n")
 
-        n = copy(conn, "credit_subject", "id, uscc, name, name_grams, qualification, district_code, head_office_id, "
+        n = copy(conn, "credit_subject", "id, uscc, name, qualification, district_code, head_office_id, "
                  "created_at, updated_at", firm_rows())
         print(f"  firms: {n} ({time.perf_counter() - started:.0f}s)", flush=True)
         conn.execute("INSERT INTO credit_subject_name_gram (gram, position, name_length, subject_id) "

@@ -22,7 +22,7 @@ from credit.models.records import (
     RecordSource,
     RecordStatus,
 )
-from credit.models.subjects import CreditSubject, Employment, ManagedProject, ProjectManager, name_grams
+from credit.models.subjects import CreditSubject, Employment, ManagedProject, ProjectManager
 
 __all__ = [
     "CalendarDay", "CalendarYear", "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
@@ -30,5 +30,4 @@ __all__ = [
     "ExchangeBatch", "ExchangeItem", "ImportRun", "ReportCertificate", "CreditPolicy", "GradeRule",
     "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "Objection", "ObjectionOutcome",
     "RecordSource", "RecordStatus", "CreditSubject", "Employment", "ManagedProject", "ProjectManager",
-    "name_grams",
 ]

@@ -5,35 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin, db
-
-# Character bigrams of a firm's name. PostgreSQL keeps them in a GIN-indexed array so that a
-# 2-character query (too short for trigrams) is still an index lookup; SQLite falls back to LIKE.
-GramArray = sa.JSON().with_variant(postgresql.ARRAY(sa.String(8)), "postgresql")
-
-
-def name_grams(name: str) -> list[str]:
-    """The distinct character bigrams of ``name`` (whitespace removed)."""
-    text = "".join((name or "").split())
-    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
-
 
 class CreditSubject(TimestampMixin, db.Model):
     """A property-service firm (物业服务企业) in the registry, with or without a platform account."""
 
     __tablename__ = "credit_subject"
-    __table_args__ = (
-        sa.Index("ix_credit_subject_name_grams", "name_grams", postgresql_using="gin"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     uscc_override_reason: Mapped[str | None] = mapped_column(sa.String(500))
     name: Mapped[str] = mapped_column(sa.String(200))
-    name_grams: Mapped[list] = mapped_column(GramArray, default=list)
     qualification: Mapped[str | None] = mapped_column(sa.String(32))
     district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("district.code"))
     # A branch's records count against its head office.
@@ -47,7 +31,6 @@ class CreditSubject(TimestampMixin, db.Model):
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()
-        self.name_grams = name_grams(self.name)
 
 
 class SubjectNameGram(db.Model):
