@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,7 +59,28 @@ def role_label(role: Role | None) -> str:
     return ROLE_LABELS[role]() if role else ""
 
 
+def body_limit(max_bytes: int):
+    """Declare a tighter request-body limit for a view (an upload form), applied before anything —
+    the CSRF check included — reads the body; a larger body is refused with 413."""
+
+    def decorate(func):
+        func.__body_limit__ = max_bytes
+        return func
+
+    return decorate
+
+
+def _apply_body_limit() -> None:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    limit = getattr(view, "__body_limit__", None)
+    if limit is not None:
+        request.max_content_length = limit
+
+
 def init_app(app) -> None:
+    # First of all request hooks: Flask-WTF's CSRF check reads the form, and with it the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _apply_body_limit)
+
     @app.before_request
     def access_and_session():
         authz.enforce_route_rule()

@@ -1,11 +1,11 @@
 """Public answers of the credit lookup, kept in Redis and never served once they could be stale.
 
 An answer (the exact response an anonymous visitor got: status, headers, body) is stored under its
-request (host, path, query string) together with the *publication version*: a Redis counter bumped
-after every committed transaction that wrote anything the public can see (records and their due
+request (host, path, query string) together with the *publication version*: a random value in Redis
+replaced after every committed transaction that wrote anything the public can see (records and their due
 process, corrections, subjects, managers and their projects, the catalogue, grade thresholds, policy,
 districts). An entry written under an older version is never served. The version is read before
-the answer's first query and bumped only after the commit, so an answer built from data older than
+the answer's first query and replaced only after the commit, so an answer built from data older than
 a write can never carry the version that follows the write.
 
 Time changes answers too: each answer also says until when it holds (the next instant a record it
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -49,8 +50,12 @@ def redis_connection():
 
 
 def bump(connection=None) -> None:
-    """Make every stored public answer stale (after a write the session hooks cannot see)."""
-    (connection or redis_connection()).incr(VERSION_KEY)
+    """Make every stored public answer stale (after a write the session hooks cannot see).
+
+    The new version is random, not a count: were the key ever lost (evicted, deleted), a count
+    would start again and reach the versions of answers stored before, which would then match.
+    """
+    (connection or redis_connection()).set(VERSION_KEY, secrets.token_hex(8))
 
 
 # --- invalidation: mark sessions that wrote public rows, bump once their transaction commits ---

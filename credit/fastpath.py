@@ -32,6 +32,9 @@ from werkzeug.http import parse_cookie
 from credit import cache, ratelimit
 
 ROUTES = re.compile(r"^(/api/v1/credit/lookup|/credit/firms/[0-9A-Z]{18})$")
+# The query parameters each route reads. A request carrying any other (or one twice) goes to the
+# application unstored, so made-up parameters cannot fill the store with variants.
+PARAMS = {"/api/v1/credit/lookup": frozenset({"q", "limit", "lang"}), "firm": frozenset({"lang"})}
 CSRF_MARK = b"\x00credit-csrf\x00"
 AS_OF_MARK = b"\x00credit-as-of\x00"
 AS_OF_FORMAT = "yyyy-MM-dd EEE HH:mm"  # core.web.format_time
@@ -114,6 +117,8 @@ class PublicLookupFastPath:
                 or not ROUTES.match(environ.get("PATH_INFO", ""))
                 or not self.app.config.get("CREDIT_PUBLIC_CACHE", True)):
             return self.wsgi_app(environ, start_response)
+        if not self._plain_query(environ["PATH_INFO"], environ.get("QUERY_STRING", "")):
+            return self.wsgi_app(environ, start_response)
         session = self._anonymous_session(environ.get("HTTP_COOKIE"))
         if session is None:
             return self.wsgi_app(environ, start_response)
@@ -137,6 +142,13 @@ class PublicLookupFastPath:
             return self._replay(entry, session, start_response)
         environ[cache.ENVIRON_SLOT] = {"key": key, "version": version.decode(), "locale": locale}
         return self._store(environ, start_response)
+
+    @staticmethod
+    def _plain_query(path: str, query: str) -> bool:
+        """True when the query string holds only parameters the route reads, each once."""
+        allowed = PARAMS.get(path, PARAMS["firm"])
+        names = [part.split("=", 1)[0] for part in query.split("&") if part]
+        return len(names) == len(set(names)) and set(names) <= allowed
 
     def _anonymous_session(self, cookie_header: str | None) -> dict | None:
         """The visitor's session if it is an anonymous one ({} without cookies); None otherwise."""

@@ -69,11 +69,14 @@ def save_draft(token: str, values: dict) -> ComplaintDraft:
 def purge_stale_drafts(now=None) -> int:
     """Forget drafts and their unsubmitted evidence files not touched within DRAFT_LIFETIME."""
     cutoff = (now or utcnow()) - DRAFT_LIFETIME
+    drafts = db.session.execute(sa.delete(ComplaintDraft).where(ComplaintDraft.updated_at < cutoff)).rowcount
+    # Files go with their draft: those of a draft still being worked on stay, however old.
+    live = sa.select(ComplaintDraft.token)
     files = db.session.execute(
         sa.delete(ComplaintAttachment).where(ComplaintAttachment.complaint_id.is_(None),
-                                             ComplaintAttachment.created_at < cutoff)
+                                             ComplaintAttachment.created_at < cutoff,
+                                             ComplaintAttachment.draft_token.not_in(live))
     ).rowcount
-    drafts = db.session.execute(sa.delete(ComplaintDraft).where(ComplaintDraft.updated_at < cutoff)).rowcount
     return files + drafts
 
 

@@ -170,13 +170,13 @@ def _import_row(row: dict, *, actor, district: str | None, decisions: bool) -> C
         raise RowError(_("source must be hotline or import")) from None
     if source not in (RecordSource.HOTLINE, RecordSource.IMPORT):
         raise RowError(_("source must be hotline or import"))
-    if db.session.scalar(sa.select(CreditRecord.id).where(CreditRecord.source == source,
-                                                          CreditRecord.source_ref == row["source_ref"])):
-        raise RowError(_("already imported (same source_ref)"))
     if db.session.get(District, row["district_code"]) is None:
         raise RowError(_("district_code is not a Shanghai district code"))
     if district is not None and row["district_code"] != district:
         raise RowError(_("district_code is not your district"))
+    if db.session.scalar(sa.select(CreditRecord.id).where(CreditRecord.source == source,
+                                                          CreditRecord.source_ref == row["source_ref"])):
+        raise RowError(_("already imported (same source_ref)"))
     item = next((i for i in active_version().items if i.code == row["item_code"]), None)
     if item is None:
         raise RowError(_("item_code is not in the active catalogue"))

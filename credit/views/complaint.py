@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from core.accounts.models import District
 from core.authz import PUBLIC, access
 from core.db import DomainError, db, utcnow
+from core.web import body_limit
 from credit import ratelimit
 from credit.forms import (
     ComplaintContactForm,
@@ -24,6 +25,7 @@ from credit.forms import (
 )
 from credit.models import Complaint, ComplaintAttachment
 from credit.operations.complaints import (
+    MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     draft_answers,
     normalise_tracking,
@@ -45,6 +47,7 @@ def answers() -> dict:
 def save(values: dict) -> None:
     save_draft(draft_token(), values)
     db.session.commit()
+    session.modified = True  # sign the cookie again: the draft token lives as long as the visitor works
 
 
 def draft_token() -> str:
@@ -112,7 +115,10 @@ def _uploads():
 
 @bp.route("/complaint/evidence", methods=["GET", "POST"])
 @access(PUBLIC)
+@body_limit(MAX_ATTACHMENT_BYTES + 64 * 1024)  # one file and the form fields
 def complaint_evidence():
+    if request.method == "POST":
+        ratelimit.enforce("complaint_upload", current_app.config["CREDIT_UPLOADS_PER_MINUTE"])
     form = ComplaintEvidenceForm()
     if form.validate_on_submit():
         upload = request.files.get("file")
@@ -120,9 +126,8 @@ def complaint_evidence():
             if upload is None or not upload.filename:
                 form.file.errors.append(_("Select a file to add."))
             else:
-                ratelimit.enforce("complaint_upload", current_app.config.get("CREDIT_UPLOADS_PER_MINUTE", 10))
                 try:
-                    store_attachment(draft_token(), upload.filename, upload.read(MAX_UPLOAD + 1))
+                    store_attachment(draft_token(), upload.filename, upload.read(MAX_ATTACHMENT_BYTES + 1))
                     db.session.commit()
                     return redirect(request.full_path)
                 except DomainError as exc:
@@ -139,8 +144,6 @@ def complaint_evidence():
     return render_template("credit/complaint/evidence.html", form=form, uploads=_uploads(), max_files=MAX_ATTACHMENTS,
                            step=4, steps=len(STEPS) - 1)
 
-
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 @bp.route("/complaint/contact", methods=["GET", "POST"])

@@ -97,6 +97,14 @@ def test_long_answers_are_kept_on_the_server_not_in_the_cookie(app_ctx, client):
     assert ComplaintDraft.query.count() == 0  # the draft went into the complaint
 
 
+def test_an_oversized_body_is_refused_before_it_is_read(app_ctx, client):
+    fill(client)
+    big = PNG + b"\x00" * (6 * 1024 * 1024)
+    response = post(client, "/credit/complaint/evidence", {"action": "upload", "file": (io.BytesIO(big), "big.png")},
+                    content_type="multipart/form-data")
+    assert response.status_code == 413 and ComplaintAttachment.query.count() == 0
+
+
 def test_uploads_are_rate_limited_per_address(app, app_ctx, client):
     fill(client)
     usual = app.config["CREDIT_UPLOADS_PER_MINUTE"]
@@ -122,8 +130,10 @@ def test_unfinished_drafts_are_purged_after_a_week(app_ctx, client):
          content_type="multipart/form-data")
     assert purge_complaint_drafts() == 0  # fresh: kept
     old = utcnow() - timedelta(days=8)
-    db.session.execute(ComplaintDraft.__table__.update().values(updated_at=old))
     db.session.execute(ComplaintAttachment.__table__.update().values(created_at=old))
+    db.session.commit()
+    assert purge_complaint_drafts() == 0  # an old file of a draft still being worked on stays
+    db.session.execute(ComplaintDraft.__table__.update().values(updated_at=old))
     db.session.commit()
     assert purge_complaint_drafts() == 2
     assert ComplaintDraft.query.count() == 0 and ComplaintAttachment.query.count() == 0

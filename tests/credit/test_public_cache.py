@@ -261,3 +261,24 @@ def test_only_anonymous_visitors_are_served_from_the_store(app, visitor, store, 
     for i, response in enumerate(sent_to_the_app):
         assert response.status_code == 200 and "STORED-COPY" not in response.get_data(as_text=True), i
         assert firm.name in response.get_data(as_text=True)
+
+
+def test_made_up_parameters_are_answered_but_never_stored(visitor, store, firm):
+    for variant in ("x=1", "x=2", "lang=en&lang=zh_CN", "utm_source=a"):
+        assert visitor().get(f"/credit/firms/{firm.uscc}?{variant}").status_code == 200
+    assert entries(store) == []
+    visitor().get(f"/credit/firms/{firm.uscc}?lang=en")
+    assert len(entries(store)) == 1
+
+
+def test_a_lost_version_key_never_brings_old_answers_back(app_ctx, visitor, store, firm):
+    from core.extensions import db
+
+    path = f"/credit/firms/{firm.uscc}"
+    visitor().get(path)
+    firm.set_name("上海锦绣新名物业有限公司")
+    db.session.commit()
+    store.delete(cache.VERSION_KEY)  # evicted or deleted by hand
+    for _ in range(6):  # later writes: a restarted counter would come back to the stored answer's version
+        cache.bump(store)
+        assert "锦绣新名" in visitor().get(path).get_data(as_text=True)
