@@ -71,6 +71,22 @@ def rule_for(view_func, method: str) -> Rule | None:
     return getattr(view_func, "__access_rule__", None)
 
 
+def routed_scopes() -> frozenset[str]:
+    """The API scopes some registered route names: the ones a token can usefully carry today."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("routed_scopes")
+    if found is None:
+        found = set()
+        for url_rule in app.url_map.iter_rules():
+            view = app.view_functions.get(url_rule.endpoint)
+            for method in url_rule.methods or ():
+                rule = rule_for(view, method)
+                if rule is not None and rule.scope:
+                    found.add(rule.scope)
+        found = app.extensions["routed_scopes"] = frozenset(found)
+    return found
+
+
 def active_membership() -> Membership | None:
     """The membership the signed-in user is acting in now (they can switch)."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:

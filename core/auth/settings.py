@@ -22,7 +22,7 @@ from core.auth.forms import (
 )
 from core.auth.models import SCOPES, ApiToken
 from core.auth.views import bp
-from core.authz import SIGNED_IN, access, active_membership
+from core.authz import SIGNED_IN, access, active_membership, routed_scopes
 from core.db import DomainError, utcnow
 from core.extensions import db
 from core.security import check_password
@@ -219,7 +219,9 @@ def recovery_codes():
 def _scope_choices() -> list[tuple[str, str]]:
     membership = active_membership()
     may_admin = membership is not None and (membership.is_admin or membership.platform_role == Role.OPERATOR)
-    return [(s, SCOPE_LABELS[s]()) for s in SCOPES if s != "admin" or may_admin]
+    # Only scopes some route takes: a token that reaches nothing would only mislead.
+    offered = routed_scopes()
+    return [(s, SCOPE_LABELS[s]()) for s in SCOPES if s in offered and (s != "admin" or may_admin)]
 
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])

@@ -66,7 +66,7 @@ def test_supervisor_enrols_makes_a_token_and_signs_in_with_a_code(
     screenshot(page, "auth-settings")
     page.goto(f"{base}/auth/settings/tokens")
     page.fill("#name", "区房管局统计系统")
-    page.check("input[value='tender:read']")
+    page.check("input[value='account']")
     page.fill("#days", "30")
     page.click("main form button[type=submit]")
     token = page.inner_text("#new-token")

@@ -29,7 +29,7 @@ def test_no_secret_reaches_the_logs_or_the_audit_trail(client, make_user, submit
     key = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     page = client.post("/auth/second-factor/setup", data={"code": totp.code_at(key, totp.current_step()), "csrf_token": csrf_token(html)})
     codes = re.findall(r"<li><code>([a-z2-7-]+)</code></li>", page.get_data(as_text=True))
-    created = submit("/auth/settings/tokens", {"name": "ERP", "scopes": ["tender:read"], "days": "7"}).get_data(as_text=True)
+    created = submit("/auth/settings/tokens", {"name": "ERP", "scopes": ["account"], "days": "7"}).get_data(as_text=True)
     token = re.search(r'id="new-token">([^<]+)<', created).group(1)
     client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     client.get("/api/v1/me", headers={"Authorization": "Bearer pst_forged-token-value"})
