@@ -13,7 +13,7 @@ from typing import Callable
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
-from core.accounts.models import Membership, OrgStatus, Role
+from core.accounts.models import Membership, OrgKind, OrgStatus, Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Rule:
     # The API scope a token must carry for this route (sessions are not limited by scopes). A route
     # that names no scope takes no token at all: tokens reach only what was opened to them.
     scope: str | None = None
+    # When set, the acting organisation must be of one of these kinds (e.g. the city bureau, not a
+    # district bureau, among supervisors).
+    org_kinds: frozenset[OrgKind] = field(default_factory=frozenset)
 
     def allows_role(self, role: Role | None) -> bool:
         if self.public:
@@ -46,9 +49,11 @@ def signed_in(scope: str) -> Rule:
     return Rule(f"signed_in:{scope}", verified=False, scope=scope)
 
 
-def roles(*allowed: Role, verified: bool = True, scope: str | None = None) -> Rule:
+def roles(*allowed: Role, verified: bool = True, scope: str | None = None, org_kinds=()) -> Rule:
     names = "+".join(sorted(r.value for r in allowed))
-    return Rule(names, roles=frozenset(allowed), verified=verified, scope=scope)
+    if org_kinds:
+        names += "@" + "+".join(sorted(k.value for k in org_kinds))
+    return Rule(names, roles=frozenset(allowed), verified=verified, scope=scope, org_kinds=frozenset(org_kinds))
 
 
 def access(rule: Rule) -> Callable:
@@ -140,6 +145,8 @@ def check(rule: Rule) -> None:
     membership = active_membership()
     if membership is None or not rule.allows_role(membership.platform_role):
         raise Denied("role")
+    if rule.org_kinds and membership.organisation.kind not in rule.org_kinds:
+        raise Denied("organisation_kind")
     if rule.verified and membership.organisation.status != OrgStatus.VERIFIED:
         raise Denied("organisation_not_verified")
 

@@ -62,34 +62,21 @@ def may_open(endpoint: str) -> bool:
     return True
 
 
-# Credit pages each role's dashboard links to: (endpoint, title, hint, for rule administrators only).
-# The registry's rules (catalogue, calendar) are edited by the city bureau and operators only, a
-# check their views make beyond the route rule (credit.access.is_administrator).
+# Credit pages the dashboards link to (endpoint, title, hint); each is shown to whoever its route rule admits.
 CREDIT_LINKS = (
     ("credit.my_file", _l("Our credit file"),
-     _l("Records about your firm and its project managers; object to a record or ask for a correction."), False),
-    ("credit.intake", _l("Complaint intake"), _l("Complaints filed by the public, waiting to be checked."), False),
-    ("credit.records", _l("Credit records"), _l("Draft, notify, decide and publish credit records."), False),
-    ("credit.catalogue", _l("Conduct catalogue"), _l("The conduct items, their points and publication periods."), True),
-    ("credit.calendar", _l("Working-day calendar"), _l("Working days, and weekend days made working days, for every deadline."), True),
+     _l("Records about your firm and its project managers; object to a record or ask for a correction.")),
+    ("credit.intake", _l("Complaint intake"), _l("Complaints filed by the public, waiting to be checked.")),
+    ("credit.records", _l("Credit records"), _l("Draft, notify, decide and publish credit records.")),
+    ("credit.catalogue", _l("Conduct catalogue"), _l("The conduct items, their points and publication periods.")),
+    ("credit.calendar", _l("Working-day calendar"), _l("Working days, and weekend days made working days, for every deadline.")),
 )
 
 
-def _rules_administrator(membership: Membership | None) -> bool:
-    if membership is None:
-        return False
-    role = membership.platform_role
-    return role == Role.OPERATOR or (role == Role.SUPERVISOR and membership.organisation.kind == OrgKind.CITY_BUREAU)
-
-
-def credit_links(membership: Membership | None) -> list[dict]:
+def credit_links() -> list[dict]:
     """The credit pages the signed-in user may open in their active role, for the dashboard."""
-    admin = _rules_administrator(membership)
-    return [
-        {"url": url_for(endpoint), "title": title, "hint": hint}
-        for endpoint, title, hint, admin_only in CREDIT_LINKS
-        if (admin or not admin_only) and may_open(endpoint)
-    ]
+    return [{"url": url_for(endpoint), "title": title, "hint": hint}
+            for endpoint, title, hint in CREDIT_LINKS if may_open(endpoint)]
 
 
 @bp.get("/")
@@ -176,7 +163,7 @@ def dashboard():
         specialties=SPECIALTIES,
         tender_url=area_entry("tender"),
         credit_url=area_entry("credit"),
-        credit_links=credit_links(membership),
+        credit_links=credit_links(),
         may_open=may_open,
         audit_url=area_entry("audit") if role in (Role.SUPERVISOR, Role.OPERATOR) else None,
         notifications_url=endpoint_url("jobs.notifications"),

@@ -53,10 +53,6 @@ def is_administrator() -> bool:
     )
 
 
-def require_administrator() -> None:
-    require(is_administrator(), "administrator")
-
-
 def own_firm_subject() -> CreditSubject | None:
     """The credit subject of the firm the signed-in user acts for."""
     m = active_membership()
