@@ -1,60 +1,24 @@
-"""The application factory."""
+"""The application factory.
+
+``create_app`` binds the shared parts (``core``) and then each feature package through its own
+``init_app``: a feature registers its models, jobs, blueprints, API, commands, hooks and demo data
+there, and nowhere else.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, load_config
+from config import BASE_DIR, ConfigError, load_config
 
-# Every model module, imported before anything reads the metadata (Alembic compares against it).
-MODELS = (
-    "core.accounts.models",
-    "core.audit.models",
-    "core.auth.models",
-    "core.jobs.models",
-    "credit.models",
-    "tender.sealing.models",
-)
-# Job modules, imported so that ``flask rq cron`` finds the periodic jobs they register.
-TASKS = (
-    "core.jobs.tasks",
-    "credit.tasks",
-)
-# Feature blueprints, in the order their URL prefixes are read.
-BLUEPRINTS = (
-    "core.views:bp",
-    "core.accounts.views:bp",
-    "core.auth.views:bp",
-    "core.audit.views:bp",
-    "core.jobs.views:bp",
-    "core.api_docs:bp",
-    "credit.views:bp",
-    "tender.sealing.views:bp",
-)
-API_BLUEPRINTS = (
-    "core.accounts.api:blp",
-    "core.jobs.api:blp",
-    "credit.api:blp",
-    "tender.sealing.api:blp",
-)
-CLI_GROUPS = (
-    "core.audit.cli:audit_cli",
-    "core.demo:demo_cli",
-    "core.accounts.cli:accounts_cli",
-    "credit.cli:credit_cli",
-    "tender.sealing.cli:seal_cli",
-)
-
-
-def _resolve(ref: str):
-    """Import ``module:attr``."""
-    module_name, attr = ref.split(":")
-    return getattr(importlib.import_module(module_name), attr)
+# Feature packages, in the order they are installed (a later one may use an earlier one's parts).
+FEATURES = ("credit", "tender")
 
 
 def translation_directories() -> str:
@@ -63,6 +27,16 @@ def translation_directories() -> str:
 
 
 def create_app(config=None) -> Flask:
+    """Build the application; a configuration that cannot work stops it with one line saying why."""
+    try:
+        return _create_app(config)
+    except ConfigError as exc:
+        # Operators read this in a service log: one line naming what is missing, not a traceback.
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _create_app(config=None) -> Flask:
     app = Flask(__name__, instance_path=None, template_folder="core/templates", static_folder="core/static")
     app.config.from_object(config if config is not None else load_config())
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
@@ -71,34 +45,16 @@ def create_app(config=None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from core import errors, i18n, security, web
-    from core.audit.operations import install as install_audit
-    from core.extensions import api, babel, csrf, db, login_manager, migrate, rq
+    import core
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
-    login_manager.init_app(app)
-    security.init_login(app)
-    rq.init_app(app)
-    api.init_app(app, spec_kwargs={"info": {"description": "Tendering and credit registry"}})
-    install_audit()
+    core.init_app(app)
+    for name in FEATURES:
+        importlib.import_module(name).init_app(app)
+    core.finish_app(app)
 
-    for name in MODELS + TASKS:
-        importlib.import_module(name)
-    for ref in BLUEPRINTS:
-        app.register_blueprint(_resolve(ref))
-    for ref in API_BLUEPRINTS:
-        api.register_blueprint(_resolve(ref))
-    for ref in CLI_GROUPS:
-        app.cli.add_command(_resolve(ref))
     if app.config.get("PROXY_HOPS"):
         # Behind a reverse proxy: take the client address and scheme from the hops we trust, and
         # no more, so a client cannot pick its own address (login throttling and rate limits key on it).
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    web.init_app(app)
-    errors.init_app(app)
     return app

@@ -48,6 +48,10 @@ def _load_or_create_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+# Sessions and form tokens are signed with SECRET_KEY: a short one can be guessed offline.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class BaseConfig:
     APP_NAME = "物业服务招投标与信用平台"
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -67,8 +71,9 @@ class BaseConfig:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Uploads: the request body limit; each upload kind sets a tighter one of its own.
-    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    # Request bodies: a small limit for every request (a form body is read into memory whole), raised
+    # only on the upload views, each to its own limit (core.web.body_limit).
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 512 * 1024
     DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 
@@ -112,6 +117,11 @@ class BaseConfig:
 
     BLOB_MAX_BYTES = _env_int("BLOB_MAX_BYTES", 2 * 1024**3)
 
+    # The business clock (core.clock): may rules and deadlines run on a moved time? Never in production.
+    BUSINESS_CLOCK_MOVABLE = False
+    # A GET that tries to write is rolled back and logged; under test it fails the request.
+    FAIL_ON_SAFE_WRITES = False
+
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted
     # (0: none, the peer address is the client).
     PROXY_HOPS = _env_int("PROXY_HOPS", 0)
@@ -122,6 +132,7 @@ class EmbeddedConfig(BaseConfig):
 
     NAME = "embedded"
     EMBEDDED_REDIS = True
+    BUSINESS_CLOCK_MOVABLE = True  # the demo walks a tender through its stages by moving it forward
 
     def __init__(self) -> None:
         inst = instance_dir()
@@ -149,7 +160,12 @@ class ProductionConfig(BaseConfig):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]
         if missing:
             raise ConfigError(
-                "Production configuration needs these environment variables: " + ", ".join(missing)
+                "production configuration needs these environment variables: " + ", ".join(missing)
+            )
+        if len(_env("SECRET_KEY").strip()) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY must be a random string of at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         inst = instance_dir()
         self.INSTANCE_PATH = str(inst)
@@ -169,6 +185,8 @@ class TestingConfig(BaseConfig):
     EMBEDDED_REDIS = False
     SECRET_KEY = "testing-secret-key-not-for-production"
     WTF_CSRF_ENABLED = True
+    BUSINESS_CLOCK_MOVABLE = True  # tests set the business clock to any instant
+    FAIL_ON_SAFE_WRITES = True
     PASSWORD_SCRYPT_N = 2**10  # fast hashes in tests; production keeps 2^15
     RQ_ASYNC = True
 

@@ -6,8 +6,11 @@ again adds nothing that exists already and prints the logins again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from core.accounts import operations as ops
@@ -60,6 +63,31 @@ EXPERTS = (
 demo_cli = click.Group("demo", help="Demo data.")
 
 
+@dataclass
+class DemoWorld:
+    """What the core seed made, handed to each feature's seeder."""
+
+    password: str
+    password_hash: str
+    supervisors: dict  # district code (None: the city bureau) -> (user, membership)
+    operator: User
+    developer: Organisation
+    agency: Organisation
+    assembly: Organisation
+    firms: list[Organisation]
+    experts: list[User] = field(default_factory=list)
+
+    @property
+    def city_supervisor(self) -> User:
+        return self.supervisors[None][0]
+
+
+def register_seeder(app, name: str, seeder) -> None:
+    """Let a feature add its demo data: ``seeder(world)`` runs after the core seed, in the order
+    features were installed, and returns extra (role, email, what) login rows to print."""
+    app.extensions.setdefault("demo_seeders", {})[name] = seeder
+
+
 def _wrong_check_character(code17: str) -> str:
     right = uscc.check_character(code17)
     return code17 + ("0" if right != "0" else "1")
@@ -82,6 +110,26 @@ def _register(data: dict, code: str | None, password_hash: str, *, early: bool =
     payload.update(uscc=full, uscc_confirmed=early, password_hash=password_hash, contact_phone="021-5555 0100")
     org, _user = ops.register_organisation(payload)
     return org
+
+
+DEMO_CALENDAR = "demo-calendar-2027-provisional.csv"
+
+
+def _provisional_calendar() -> None:
+    """The 2027 holiday schedule as provisional demo data, until the calendar package carries 2027."""
+    from pathlib import Path
+
+    from core import calendar
+    from core.calendar.models import CalendarYear
+    from core.calendar.operations import load_schedule
+
+    year = 2027
+    if calendar.package_years()[1] >= year or db.session.get(CalendarYear, year) is not None:
+        return
+    text = (Path(__file__).parent / "data" / DEMO_CALENDAR).read_text(encoding="utf-8")
+    load_schedule({"year": year, "text": text, "provisional": True,
+                   "source": "演示数据：非官方的 2027 年节假日安排，仅供演示 (demo data, not the official schedule)"},
+                  actor=None)
 
 
 def _verify(org: Organisation, supervisors: dict) -> None:
@@ -119,6 +167,7 @@ def seed(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     logins: list[tuple[str, str, str]] = []
     ops.ensure_bureaus()
     db.session.flush()
+    _provisional_calendar()
 
     supervisors: dict = {}
     for district, email, name in SUPERVISORS:
@@ -154,22 +203,19 @@ def seed(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
         logins.append(("firm (waiting)", data["email"], f"{name} · {org.reference}"))
 
     city_user, city_membership = supervisors[None]
+    experts = []
     for n, (name, specialty) in enumerate(EXPERTS, start=1):
         email = f"expert{n:02d}@{DOMAIN}"
         if _user(email) is None:
             ops.create_expert(city_membership.organisation, {"name": name, "email": email, "specialty": specialty, "password_hash": pw}, actor=city_user)
         _enrol_demo_second_factor(_user(email))
+        experts.append(_user(email))
         logins.append(("expert", email, f"{name} · {specialty}"))
 
-    try:
-        from credit.demo import seed_credit
-    except ImportError:
-        seed_credit = None
-    if seed_credit is not None:
-        extra = seed_credit(city_user)
-        for line in extra or ():
-            if isinstance(line, tuple) and len(line) == 3:
-                logins.append(line)
+    world = DemoWorld(password=password, password_hash=pw, supervisors=supervisors, operator=op_user,
+                      developer=developer, agency=agency, assembly=assembly, firms=firms, experts=experts)
+    for seeder in current_app.extensions.get("demo_seeders", {}).values():
+        logins.extend(seeder(world) or ())
     return logins
 
 

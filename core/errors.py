@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from core.authz import Denied
-from core.db import DomainError
+from core.db import DomainError, db
 
 PROBLEM_BASE = "/problems/"
 PROBLEM_MIME = "application/problem+json"
@@ -95,6 +95,26 @@ def _page(status: int, title: str, detail: str | None = None):
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+def _discard_work() -> None:
+    """Roll the request's unit of work back before an error answer is built.
+
+    The answer's page reads the signed-in user and their roles; after a failed statement the session
+    refuses every query until it is rolled back, which would turn any error into a bare server error.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: the page is built without the database
+        current_app.logger.exception("rollback before an error answer failed")
+
+
+def conflict_response(exc: DomainError):
+    """The answer to a request that lost a race with a concurrent one (see core.requests)."""
+    _discard_work()
+    if wants_problem_json():
+        return problem(409, _("Request refused"), exc.message, code=exc.code)
+    return current_app.make_response(_page(409, _("Request refused"), exc.message))
+
+
 DENIED_TEXT = {
     "sign_in_required": lambda: _("Please sign in to continue."),
     "role": lambda: _("Your current role may not use this page."),
@@ -134,6 +154,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(Denied)
     def denied(exc: Denied):
+        _discard_work()
         text = DENIED_TEXT.get(exc.reason, lambda: _("You may not do this."))()
         if wants_problem_json():
             title = _("Authentication required") if exc.status == 401 else _("Forbidden")
@@ -147,6 +168,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        _discard_work()
         if wants_problem_json():
             extra = {"errors": {exc.field: [exc.message]}} if exc.field else {}
             return problem(exc.status, _("Request refused"), exc.message, code=exc.code, **extra)
@@ -154,6 +176,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        _discard_work()
         detail = _("The form has expired or did not come from this site. Go back, reload the page and try again.")
         if wants_problem_json():
             return problem(400, _("Invalid form token"), detail, code="csrf")
@@ -161,15 +184,19 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        _discard_work()
         status = exc.code or 500
         if wants_problem_json():
             extra = {}
             data = getattr(exc, "data", None)  # flask-smorest / webargs validation messages
             if isinstance(data, dict) and "messages" in data:
                 messages = data["messages"]
-                # webargs nests messages by location ("json", "query", ...); flatten one level.
-                if isinstance(messages, dict) and len(messages) == 1:
+                # webargs nests messages by location ("json", "query", ...): flatten one level when
+                # it holds field names, so "errors" is always an object of field -> messages.
+                if isinstance(messages, dict) and len(messages) == 1 and isinstance(next(iter(messages.values())), dict):
                     messages = next(iter(messages.values()))
+                if not isinstance(messages, dict):
+                    messages = {"_body": messages if isinstance(messages, list) else [str(messages)]}
                 extra["errors"] = messages
             titles = {
                 400: _("Bad request"),
@@ -195,6 +222,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        _discard_work()
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if wants_problem_json():
             return problem(500, _("Server error"), _("Something went wrong on our side. Nothing was changed."))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import calendar, clock
 from core.accounts.models import MemberRole, Membership, OrgKind, OrgStatus, Role
 from core.authz import PUBLIC, SIGNED_IN, Denied, access, active_membership, check, rule_for
 from core.extensions import db
@@ -69,20 +70,24 @@ CREDIT_LINKS = (
     ("credit.intake", _l("Complaint intake"), _l("Complaints filed by the public, waiting to be checked.")),
     ("credit.records", _l("Credit records"), _l("Draft, notify, decide and publish credit records.")),
     ("credit.catalogue", _l("Conduct catalogue"), _l("The conduct items, their points and publication periods.")),
-    ("credit.calendar", _l("Working-day calendar"), _l("Working days, and weekend days made working days, for every deadline.")),
+)
+# Pages of core the dashboards link to, on the same terms.
+CORE_LINKS = (
+    ("calendar.admin", _l("Working-day calendar"), _l("Working days, and weekend days made working days, for every deadline.")),
 )
 
 
 def credit_links() -> list[dict]:
     """The credit pages the signed-in user may open in their active role, for the dashboard."""
     return [{"url": url_for(endpoint), "title": title, "hint": hint}
-            for endpoint, title, hint in CREDIT_LINKS if may_open(endpoint)]
+            for endpoint, title, hint in CREDIT_LINKS + CORE_LINKS if may_open(endpoint)]
 
 
 @bp.get("/")
 @access(PUBLIC)
 def home():
-    return render_template("home.html", credit_url=area_entry("credit"), tender_url=area_entry("tender"))
+    return render_template("home.html", credit_url=area_entry("credit"), tender_url=area_entry("tender"),
+                           sections=page_sections("home", active_membership()))
 
 
 @bp.get("/language/<lang>")
@@ -90,10 +95,9 @@ def home():
 def set_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
+    # The session's choice only: a GET never writes. The saved preference (for mail and notices) is
+    # changed on the account's language page.
     session["locale"] = lang
-    if current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
-        db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("core.home")))
 
 
@@ -105,6 +109,7 @@ def _supervisor_panel(membership: Membership) -> dict:
         sa.select(sa.func.count()).select_from(registrations_query(membership).order_by(None).subquery())
     )
     city = membership.organisation.kind == OrgKind.CITY_BUREAU
+    calendar_warning = calendar.coverage_warning(clock.today()) if city else None
     experts = None
     if city:
         experts = db.session.scalar(
@@ -114,7 +119,8 @@ def _supervisor_panel(membership: Membership) -> dict:
                 Membership.active,
             )
         )
-    return {"pending": pending, "pending_count": count, "city": city, "expert_count": experts}
+    return {"pending": pending, "pending_count": count, "city": city, "expert_count": experts,
+            "calendar_warning": calendar_warning}
 
 
 def _operator_panel(membership: Membership) -> dict:
@@ -125,6 +131,8 @@ def _operator_panel(membership: Membership) -> dict:
         "override_needed": [o for o in pending if o.needs_uscc_override],
         "pending_count": len(pending),
         "jobs_url": endpoint_url("jobs.queues") or area_entry("jobs"),
+        "calendar_warning": calendar.coverage_warning(clock.today()),
+        "clock_url": endpoint_url("clock.page") if clock.movable() else None,
     }
 
 
@@ -134,6 +142,18 @@ def _organisation_panel(membership: Membership) -> dict:
     org = membership.organisation
     people = sum(1 for m in org.memberships if m.active)
     return {"bureau": bureau_for(org.district_code) if org.status == OrgStatus.PENDING else None, "people": people}
+
+
+def register_section(app, page: str, section) -> None:
+    """Let a feature add a section to a core page (``"home"`` or ``"dashboard"``): ``section(membership)``
+    returns None or a dict with the ``template`` to include and the values it shows (computed by the
+    feature's operations). ``membership`` is None for a visitor who is not signed in."""
+    app.extensions.setdefault("page_sections", {}).setdefault(page, []).append(section)
+
+
+def page_sections(page: str, membership: Membership | None) -> list[dict]:
+    found = (section(membership) for section in current_app.extensions.get("page_sections", {}).get(page, ()))
+    return [s for s in found if s]
 
 
 PANELS = {
@@ -167,6 +187,7 @@ def dashboard():
         may_open=may_open,
         audit_url=area_entry("audit") if role in (Role.SUPERVISOR, Role.OPERATOR) else None,
         notifications_url=endpoint_url("jobs.notifications"),
+        sections=page_sections("dashboard", membership) if membership else [],
     )
 
 

@@ -67,13 +67,11 @@ def _touches_public(objects) -> bool:
     return any(is_public_table(getattr(getattr(o, "__table__", None), "name", "")) for o in objects)
 
 
-@sa.event.listens_for(Session, "after_flush")
 def _mark_flush(session, _context) -> None:
     if _touches_public(session.new) or _touches_public(session.dirty) or _touches_public(session.deleted):
         session.info[_MARK] = True
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _mark_bulk(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
@@ -81,7 +79,6 @@ def _mark_bulk(state) -> None:
             state.session.info[_MARK] = True
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _bump_after_commit(session) -> None:
     if not session.info.pop(_MARK, False):
         return
@@ -91,9 +88,19 @@ def _bump_after_commit(session) -> None:
         log.exception("could not bump the public credit version; cached answers live until they expire")
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _forget_mark(session) -> None:
     session.info.pop(_MARK, None)
+
+
+LISTENERS = (("after_flush", _mark_flush), ("do_orm_execute", _mark_bulk), ("after_commit", _bump_after_commit),
+             ("after_rollback", _forget_mark))
+
+
+def install() -> None:
+    """Watch every session for public writes (called by ``credit.init_app``)."""
+    for name, listener in LISTENERS:
+        if not sa.event.contains(Session, name, listener):
+            sa.event.listen(Session, name, listener)
 
 
 # --- what a view tells the cache about the answer it is building ---

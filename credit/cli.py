@@ -74,47 +74,6 @@ def import_command(path: Path):
     click.echo(f"{run.imported_rows} imported, {run.rejected_rows} rejected")
 
 
-@credit_cli.command("calendar-year")
-@click.argument("year", type=int)
-@click.option("--source", required=True, help="Where the holiday schedule comes from (the State Council notice).")
-@with_appcontext
-def calendar_year_command(year: int, source: str):
-    """Declare that YEAR's holidays and make-up days have all been entered as calendar days."""
-    from credit.operations.calendar import declare_year
-
-    declare_year({"year": year, "source": source}, actor=None)
-    db.session.commit()
-    click.echo(f"{year} declared complete ({source})")
-
-
-@credit_cli.command("calendar-day")
-@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
-@click.option("--workday/--holiday", required=True)
-@click.option("--note", required=True)
-@with_appcontext
-def calendar_day_command(day: datetime, workday: bool, note: str):
-    """Set one day as a working day or a holiday (overrides the calendar package)."""
-    from credit.operations.calendar import set_day
-
-    set_day({"day": day.date(), "is_workday": workday, "note": note}, actor=None)
-    db.session.commit()
-    click.echo(f"{day.date()}: {'working day' if workday else 'holiday'}")
-
-
-@credit_cli.command("working-days")
-@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
-@click.argument("days", type=int)
-@with_appcontext
-def working_days_command(start: datetime, days: int):
-    """Print the date DAYS working days after START (an error if a year has no calendar data)."""
-    from credit.workdays import add_working_days
-
-    try:
-        click.echo(add_working_days(start.date(), days).isoformat())
-    except DomainError as exc:
-        _fail(exc)
-
-
 @credit_cli.command("grade")
 @click.argument("grade")
 @click.option("--min-score", type=int, required=True, help="Lowest score that earns the grade.")

@@ -164,4 +164,9 @@ def seed_credit(actor) -> list[tuple[str, str, str]]:
     return []
 
 
-__all__ = ["seed_credit", "CreditSubject"]
+def seed(world) -> list[tuple[str, str, str]]:
+    """The credit part of ``flask demo seed`` (registered by ``credit.init_app``)."""
+    return seed_credit(world.city_supervisor)
+
+
+__all__ = ["seed", "seed_credit", "CreditSubject"]

@@ -117,18 +117,6 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"))
 
 
-class CalendarDayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired()])
-    is_workday = RadioField(_l("This day is"), choices=[("0", _l("A holiday")), ("1", _l("A working day"))],
-                            validators=[InputRequired()])
-    note = StringField(_l("Note"), validators=[DataRequired(), Length(max=200)])
-
-
-class CalendarYearForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired()])
-    source = StringField(_l("Source of the schedule"), validators=[DataRequired(), Length(max=300)])
-
-
 class ItemForm(FlaskForm):
     code = StringField(pgettext("credit", "Code"), validators=[DataRequired(), Length(max=32)])
     subject_kind = SelectField(_l("Applies to"), choices=[("firm", _l("Firm")), ("project_manager", _l("Project manager")),

@@ -75,7 +75,6 @@ def _name_grams(name: str) -> list[dict]:
     return [{"gram": name[i : i + 2], "position": i + 1, "name_length": len(name)} for i in range(len(name) - 1)]
 
 
-@sa.event.listens_for(Session, "after_flush")
 def _index_names(session, _context) -> None:
     """Keep the bigram-position rows in step with firms' names, in the same transaction."""
     changed = [s for s in session.new if isinstance(s, CreditSubject)]
@@ -90,6 +89,12 @@ def _index_names(session, _context) -> None:
     rows = [dict(row, subject_id=s.id) for s in changed for row in _name_grams(s.name or "")]
     if rows:
         conn.execute(sa.insert(SubjectNameGram), rows)
+
+
+def install() -> None:
+    """Keep the name index in step with every session's flushes (called by ``credit.init_app``)."""
+    if not sa.event.contains(Session, "after_flush", _index_names):
+        sa.event.listen(Session, "after_flush", _index_names)
 
 
 def firm_by_uscc(code: str) -> CreditSubject | None:

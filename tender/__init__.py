@@ -1,1 +1,14 @@
-"""Tenders and their lifecycle, sealed bids (招投标), opening, evaluation and award."""
+"""Tenders and their lifecycle (招投标): announcement, sealed bids and opening, evaluation, award.
+
+One sub-package per stage of a tender's life (see ``../shared/design.md`` section 8); imports run
+one way down the stages, and every stage is installed here.
+"""
+
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """Install every tender stage."""
+    from tender import sealing
+
+    sealing.init_app(app)

@@ -144,3 +144,43 @@ def logout(client):
         _forget_cached_csrf_token()
 
     return do
+
+
+class BusinessClock:
+    """Test control of the business clock (core.clock): ``set(instant)`` freezes it there,
+    ``run_from(instant)`` lets it run from there, ``advance(delta)`` moves it on."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def _put(self, instant, frozen: bool = True) -> None:
+        from core.clock import forget
+        from core.clock.operations import set_clock
+        from core.extensions import db
+
+        with self.app.app_context():
+            set_clock(instant, frozen=frozen)
+            db.session.commit()
+        forget()
+
+    def set(self, instant) -> None:
+        self._put(instant)
+
+    def run_from(self, instant) -> None:
+        self._put(instant, frozen=False)
+
+    def advance(self, delta) -> None:
+        from core import clock
+
+        with self.app.app_context():
+            current = clock.now()
+        self._put(current + delta)
+
+    def reset(self) -> None:
+        self._put(None)
+
+
+@pytest.fixture
+def clock(app):
+    """The business clock, frozen or moved for this test (the row is emptied after each test)."""
+    return BusinessClock(app)

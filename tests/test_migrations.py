@@ -65,3 +65,33 @@ def test_downgrade_to_base_and_upgrade_again(fresh_app):
         assert tables == set()
         upgrade(revision="heads")
         assert _differences(db) == []
+
+
+# A revision must give the same database whatever the application becomes later: it imports no
+# application code (models, operations, data loaders), only Alembic, SQLAlchemy and the standard library.
+ALLOWED_IMPORT_ROOTS = {"alembic", "sqlalchemy", "datetime", "json", "uuid", "hashlib", "__future__"}
+APPLICATION_ROOTS = {"app", "config", "core", "credit", "tender"}
+
+
+def _imported_roots(path):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield (node.module or "").split(".")[0]
+
+
+def test_migrations_import_no_application_code():
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+    offenders = {}
+    for path in sorted(versions.glob("*.py")):
+        roots = set(_imported_roots(path))
+        bad = (roots & APPLICATION_ROOTS) | (roots - ALLOWED_IMPORT_ROOTS - APPLICATION_ROOTS)
+        if bad:
+            offenders[path.name] = sorted(bad)
+    assert offenders == {}

@@ -81,6 +81,11 @@ def record_event(action: str, subject, *, actor=None, data=None, details=None, d
     )
 
 
+def has_pending_events(session: Session) -> bool:
+    """Whether events are waiting for this session's commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def event_hash(seq: int, prev_hash: str, e) -> str:
     body = {
         "seq": seq,
@@ -129,6 +134,8 @@ def _discard(session: Session) -> None:
 
 
 def _discard_soft(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        return  # a savepoint: the events of the outer transaction still stand
     _discard(session)
 
 

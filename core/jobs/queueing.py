@@ -27,6 +27,11 @@ def enqueue_after_commit(job, *args, **options) -> None:
     call_after_commit(job.enqueue, *args, **options)
 
 
+def has_pending_jobs(session: Session) -> bool:
+    """Whether jobs are waiting for this session's commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def _submit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     for action, args, kwargs in pending or ():
@@ -45,6 +50,3 @@ def install() -> None:
     if not event.contains(Session, "after_commit", _submit):
         event.listen(Session, "after_commit", _submit)
         event.listen(Session, "after_rollback", _discard)
-
-
-install()

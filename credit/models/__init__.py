@@ -1,6 +1,5 @@
 """Credit models, split by topic; importing this package registers them all."""
 
-from credit.models.calendar import CalendarDay, CalendarYear
 from credit.models.catalogue import (
     CatalogueStatus,
     CatalogueVersion,
@@ -25,7 +24,7 @@ from credit.models.records import (
 from credit.models.subjects import CreditSubject, Employment, ManagedProject, ProjectManager
 
 __all__ = [
-    "CalendarDay", "CalendarYear", "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
+    "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
     "Severity", "SubjectKind", "Complaint", "ComplaintAttachment", "ComplaintDraft", "ComplaintStatus", "ComplainantKind",
     "ExchangeBatch", "ExchangeItem", "ImportRun", "ReportCertificate", "CreditPolicy", "GradeRule",
     "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "Objection", "ObjectionOutcome",

@@ -29,7 +29,7 @@ from credit.models import (
     SubjectKind,
 )
 from credit.scoring import policy
-from credit.workdays import SHANGHAI, add_working_days, end_of_working_days, shanghai_date
+from core.calendar import SHANGHAI, add_working_days, end_of_working_days, shanghai_date
 
 MIN_REASONS = 10
 

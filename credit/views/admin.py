@@ -1,8 +1,7 @@
-"""Administration of the registry's rules: the conduct catalogue and the working-day calendar."""
+"""Administration of the registry's rules: the conduct catalogue."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,10 +12,9 @@ from flask_wtf.csrf import validate_csrf
 from core.accounts.models import OrgKind, Role
 from core.authz import access, roles
 from core.db import db
-from credit.forms import CalendarDayForm, CalendarYearForm, ItemForm
-from credit.models import CalendarDay, CalendarYear, CatalogueVersion, ConductItem, ConductKind, Severity, SubjectKind
+from credit.forms import ItemForm
+from credit.models import CatalogueVersion, ConductItem, ConductKind, Severity, SubjectKind
 from credit.operations import activate_version, add_item, draft_version, update_item
-from credit.operations.calendar import declare_year, set_day
 from credit.views import bp
 from credit.views.supervisor import _try
 
@@ -81,26 +79,3 @@ def catalogue_item_new(version_id: int):
         flash(_("Saved."), "success")
         return redirect(url_for("credit.catalogue_version", version_id=version.id))
     return render_template("credit/admin/item.html", form=form, item=None, version=version)
-
-
-@bp.route("/admin/calendar", methods=["GET", "POST"])
-@access(ADMIN)
-def calendar():
-    day_form = CalendarDayForm(prefix="day")
-    year_form = CalendarYearForm(prefix="year")
-    if request.form.get("action") == "day" and day_form.validate_on_submit():
-        if _try(day_form, lambda: set_day({"day": day_form.day.data, "is_workday": day_form.is_workday.data == "1",
-                                            "note": day_form.note.data}, actor=current_user)):
-            return redirect(url_for("credit.calendar"))
-    elif request.form.get("action") == "year" and year_form.validate_on_submit():
-        if _try(year_form, lambda: declare_year({"year": year_form.year.data, "source": year_form.source.data},
-                                                 actor=current_user)):
-            return redirect(url_for("credit.calendar"))
-    days = db.session.scalars(sa.select(CalendarDay).where(CalendarDay.day >= date(date.today().year - 1, 1, 1))
-                              .order_by(CalendarDay.day)).all()
-    years = db.session.scalars(sa.select(CalendarYear).order_by(CalendarYear.year)).all()
-    import chinese_calendar
-
-    package_years = sorted({d.year for d in chinese_calendar.holidays})
-    return render_template("credit/admin/calendar.html", days=days, years=years, day_form=day_form, year_form=year_form,
-                           package_range=(package_years[0], package_years[-1]))

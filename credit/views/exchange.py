@@ -10,6 +10,7 @@ from flask_login import current_user
 from core.accounts.models import Role
 from core.authz import access, require, roles
 from core.db import DomainError, db
+from core.web import body_limit
 from credit.access import is_administrator, supervisor_district
 from credit.forms import ImportForm
 from credit.models import ExchangeBatch, ImportRun
@@ -22,6 +23,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 @bp.route("/desk/exchange", methods=["GET", "POST"])
 @access(SUPERVISOR)
+@body_limit(MAX_IMPORT_BYTES + 64 * 1024)
 def exchange_log():
     city = is_administrator()  # the city bureau or an operator; otherwise a district bureau
     form = ImportForm()

@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from core.authz import PUBLIC, access
 from core.db import db
 from core.web import format_time
-from credit import cache, chart, fastpath, ratelimit, search
+from credit import cache, chart, ratelimit, search
 from credit.operations.reports import find_report, format_code, issue_report
 from credit.public import firm_profile, manager_profile, record_view
 from credit.views import bp
@@ -18,12 +18,6 @@ from credit.views import bp
 
 def locale() -> str:
     return str(get_locale())
-
-
-@bp.record_once
-def _serve_stored_answers(state) -> None:
-    # Registered with the blueprint, so the fast path sits inside any proxy fix create_app adds later.
-    fastpath.install(state.app)
 
 
 @bp.get("/")

@@ -8,9 +8,27 @@ Create Date: 2026-11-26 23:06:26.377760
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
-from core.accounts.models import SHANGHAI_DISTRICTS
 
+
+# Shanghai's districts (GB/T 2260), as they stood when this revision was written.
+SHANGHAI_DISTRICTS = (
+    ("310101", "黄浦区", "Huangpu"),
+    ("310104", "徐汇区", "Xuhui"),
+    ("310105", "长宁区", "Changning"),
+    ("310106", "静安区", "Jing'an"),
+    ("310107", "普陀区", "Putuo"),
+    ("310109", "虹口区", "Hongkou"),
+    ("310110", "杨浦区", "Yangpu"),
+    ("310112", "闵行区", "Minhang"),
+    ("310113", "宝山区", "Baoshan"),
+    ("310114", "嘉定区", "Jiading"),
+    ("310115", "浦东新区", "Pudong New Area"),
+    ("310116", "金山区", "Jinshan"),
+    ("310117", "松江区", "Songjiang"),
+    ("310118", "青浦区", "Qingpu"),
+    ("310120", "奉贤区", "Fengxian"),
+    ("310151", "崇明区", "Chongming"),
+)
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -36,13 +54,13 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
-    sa.Column('totp_enabled_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('session_epoch', sa.Integer(), nullable=False),
     sa.Column('is_key_custodian', sa.Boolean(), nullable=False),
-    sa.Column('last_login_at', core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
     )
@@ -58,11 +76,11 @@ def upgrade():
     sa.Column('filing_record', sa.String(length=100), nullable=True),
     sa.Column('contact_phone', sa.String(length=32), nullable=True),
     sa.Column('address', sa.String(length=300), nullable=True),
-    sa.Column('verified_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('verified_by_id', sa.Integer(), nullable=True),
     sa.Column('review_note', sa.String(length=1000), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['district_code'], ['district.code'], name=op.f('fk_organisation_district_code_district')),
     sa.ForeignKeyConstraint(['verified_by_id'], ['user.id'], name=op.f('fk_organisation_verified_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
@@ -71,7 +89,7 @@ def upgrade():
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
-    sa.Column('occurred_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_user_id', sa.Integer(), nullable=True),
     sa.Column('actor_org_id', sa.Integer(), nullable=True),
     sa.Column('district_code', sa.String(length=6), nullable=True),
@@ -101,8 +119,8 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('admin', 'member', 'expert', name='memberrole', native_enum=False, length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_membership_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_membership_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),

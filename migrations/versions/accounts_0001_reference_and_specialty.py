@@ -8,7 +8,6 @@ Create Date: 2026-11-26 23:13:51.495402
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
 
 
 # revision identifiers, used by Alembic.

@@ -8,7 +8,6 @@ Create Date: 2026-11-26 23:45:00
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
-    sa.Column('occurred_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
@@ -33,9 +32,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_password_reset_token_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_token_token_hash'))
@@ -47,8 +46,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_recovery_code_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code')),
     sa.UniqueConstraint('code_hash', name=op.f('uq_recovery_code_code_hash'))
@@ -64,10 +63,10 @@ def upgrade():
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('granted_scopes', sa.String(length=200), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['membership_id'], ['membership.id'], name=op.f('fk_api_token_membership_id_membership')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 03:20:00
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
 
 
 # revision identifiers, used by Alembic.
@@ -22,8 +21,8 @@ def upgrade():
     op.create_table('credit_complaint_draft',
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('token', name=op.f('pk_credit_complaint_draft'))
     )
 

@@ -7,7 +7,6 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
 
 
 # revision identifiers, used by Alembic.
@@ -28,8 +27,8 @@ def upgrade():
     sa.Column('status_code', sa.Integer(), nullable=True),
     sa.Column('response_body', sa.Text(), nullable=True),
     sa.Column('response_headers', sa.JSON(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_idempotency_key_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_key')),
     sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_key_user_key')
@@ -45,9 +44,9 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('body_sha256', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('transport', sa.String(length=16), nullable=True),
-    sa.Column('sent_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outgoing_mail_user_id_user')),
@@ -66,9 +65,9 @@ def upgrade():
     sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('mail_copy', sa.Boolean(), nullable=False),
     sa.Column('mail_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('delivered_at', core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('read_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_notification_created_by_id_user')),
     sa.ForeignKeyConstraint(['mail_id'], ['outgoing_mail.id'], name=op.f('fk_notification_mail_id_outgoing_mail')),

@@ -8,7 +8,6 @@ Create Date: 2026-11-26 23:41:53.256755
 from alembic import op
 import sqlalchemy as sa
 
-import core.db
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +30,7 @@ def upgrade():
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('signature', sa.String(length=128), nullable=False),
     sa.Column('entry_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_seal_receipt')),
     sa.UniqueConstraint('entry_hash', name=op.f('uq_seal_receipt_entry_hash')),
     sa.UniqueConstraint('tender_ref', 'seq', name=op.f('uq_seal_receipt_tender_ref'))
@@ -47,9 +46,9 @@ def upgrade():
     sa.Column('label', sa.String(length=100), nullable=False),
     sa.Column('origin', sa.String(length=16), nullable=False),
     sa.Column('proof_context', sa.String(length=255), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_checked_at', core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('retired_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_custodian_key_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custodian_key')),
     sa.UniqueConstraint('key_id', name=op.f('uq_custodian_key_key_id'))

@@ -13,3 +13,13 @@ from tender.sealing.errors import (  # noqa: F401
     BadShare, InvalidInput, KeyFileError, MalformedEnvelope, NotEnoughShares, ReceiptError, SealError,
     TamperedEnvelope, TooEarly, WrongTender,
 )
+
+
+def init_app(app) -> None:
+    """Install the sealing pages, API and commands."""
+    import core
+
+    import tender.sealing.models  # noqa: F401  (registers the tables)
+
+    core.register(app, blueprints=("tender.sealing.views:bp",), api_blueprints=("tender.sealing.api:blp",),
+                  cli_groups=("tender.sealing.cli:seal_cli",))

@@ -28,7 +28,7 @@ ROLES = {
 # The credit pages each role's dashboard must link to, and no others (the route rule and, for the
 # catalogue and the calendar, the city bureau or an operator).
 CREDIT_PAGES = {"/credit/my", "/credit/desk/intake", "/credit/desk/records", "/credit/admin/catalogue",
-                "/credit/admin/calendar"}
+                "/calendar/"}
 EXPECTED_CREDIT = {
     "firm": {"/credit/my"},
     "firm_pending": set(),
@@ -37,9 +37,9 @@ EXPECTED_CREDIT = {
     "agency": set(),
     "district_supervisor": {"/credit/desk/intake", "/credit/desk/records"},
     "city_supervisor": {"/credit/desk/intake", "/credit/desk/records", "/credit/admin/catalogue",
-                        "/credit/admin/calendar"},
+                        "/calendar/"},
     "expert": set(),
-    "operator": {"/credit/admin/catalogue", "/credit/admin/calendar"},
+    "operator": {"/credit/admin/catalogue", "/calendar/"},
 }
 CUSTODIANS = {"tenderer", "owners", "agency", "district_supervisor", "city_supervisor", "expert", "operator"}
 

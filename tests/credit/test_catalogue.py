@@ -1,4 +1,4 @@
-"""Catalogue versioning, the seeded standard and examples, and the working-day calendar rules."""
+"""Catalogue versioning, the seeded standard and examples."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 from core.db import DomainError, db
 from credit.models import CatalogueStatus, RecordSource
 from credit.operations import activate_version, add_item, draft_version, open_record, update_item
-from credit.operations.calendar import declare_year, set_day
 from credit.operations.catalogue import active_version
-from credit.workdays import NoCalendarData, add_working_days
 
 
 def test_seed_has_standard_items_and_labelled_examples_in_all_point_sizes(app_ctx):
@@ -55,26 +53,8 @@ def test_one_draft_at_a_time_and_validation(app_ctx):
         update_item(draft.items[0], {"points": 0}, actor=None)
 
 
-def test_2027_needs_the_override_table(app_ctx):
-    # Chinese calendar data ends with 2026: a deadline reaching into 2027 is an error, not a guess.
-    with pytest.raises(NoCalendarData):
-        add_working_days(date(2026, 12, 28), 5)
-    assert add_working_days(date(2026, 12, 21), 5) == date(2026, 12, 28)
-    for day in (date(2027, 1, 1),):
-        set_day({"day": day, "is_workday": False, "note": "New Year's Day"}, actor=None)
-    declare_year({"year": 2027, "source": "entered by the city bureau for the test"}, actor=None)
-    # 2026-12-31 is a Thursday; Fri 1 Jan 2027 is a holiday, so 5 working days end on Fri 8 Jan.
-    assert add_working_days(date(2026, 12, 31), 5) == date(2027, 1, 8)
-
-
-def test_override_wins_over_the_package(app_ctx):
-    set_day({"day": date(2026, 11, 30), "is_workday": False, "note": "Typhoon closure"}, actor=None)
-    assert add_working_days(date(2026, 11, 27), 1) == date(2026, 12, 1)
-
-
-def test_calendar_page_for_administrators_only(client, login, supervisor):
+def test_catalogue_page_for_administrators(client, login, supervisor):
     login(supervisor(city=True))
-    assert client.get("/credit/admin/calendar").status_code == 200
     assert client.get("/credit/admin/catalogue").status_code == 200
 
 

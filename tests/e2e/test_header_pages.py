@@ -61,4 +61,4 @@ def test_custodian_links_and_credit_links(app_ctx, live_server, page, make_user,
     assert fits(page)
     screenshot(page, "dashboard-city-supervisor")
     card.get_by_role("link", name="Working-day calendar").click()
-    assert page.url.endswith("/credit/admin/calendar")
+    assert page.url.endswith("/calendar/")
