@@ -61,6 +61,11 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(sa.String(64), default="general")
+    # A defined message (core.messages) and its parameters, rendered in the reader's language; for a
+    # message typed by a person (an operator's), none, and the subject and body are shown as typed.
+    message_id: Mapped[str | None] = mapped_column(sa.String(64))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The text in the platform's default language (for a defined message), or as typed.
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     # A site-relative path to the thing the notification is about.
@@ -81,6 +86,19 @@ class Notification(db.Model):
         if self.delivered_at is None:
             return "queued"
         return "unread" if self.read_at is None else "read"
+
+    def text(self, locale: str) -> tuple[str, str]:
+        """(subject, body) for a reader of ``locale``."""
+        if self.message_id:
+            from core.messages import render
+
+            return render(self.message_id, self.params, locale)
+        return self.subject, self.body
+
+    def text_for_recipient(self) -> tuple[str, str]:
+        from core.messages import reader_locale
+
+        return self.text(reader_locale(self.user))
 
     @property
     def job_id(self) -> str:

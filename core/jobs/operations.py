@@ -13,6 +13,7 @@ from core.db import DomainError, db, utcnow
 from core.jobs import tasks
 from core.jobs.models import Notification, OutgoingMail
 from core.jobs.queueing import call_after_commit, enqueue_after_commit
+from core.messages import Message, render
 
 
 def send_mail(
@@ -55,8 +56,14 @@ def notify(
     kind: str = "general",
     mail_copy: bool = False,
     actor: User | None = None,
+    message: Message | None = None,
+    params: dict | None = None,
 ) -> Notification:
-    """Record an in-app notification for ``user``; a job delivers it (and its mail copy) after commit."""
+    """Record an in-app notification for ``user``; a job delivers it (and its mail copy) after commit.
+
+    Features pass a defined ``message`` and its ``params`` (see :func:`tell`); ``subject`` and ``body``
+    are then its text in the platform's default language, kept for the records.
+    """
     subject = " ".join(subject.split())
     if "\x00" in subject + body:
         raise DomainError("notification text must not contain NUL characters", code="text", field="body")
@@ -67,6 +74,8 @@ def notify(
     notification = Notification(
         user_id=user.id,
         kind=kind,
+        message_id=message.id if message is not None else None,
+        params=params if message is not None else None,
         subject=subject,
         body=body,
         link=link,
@@ -79,16 +88,29 @@ def notify(
     return notification
 
 
+def tell(user: User, message: Message, params: dict | None = None, **options) -> Notification:
+    """Notify ``user`` with a defined message; every reader sees it in their own language."""
+    from flask import current_app
+
+    subject, body = render(message.id, params, current_app.config["BABEL_DEFAULT_LOCALE"])
+    return notify(user, subject[:200], body, message=message, params=params, **options)
+
+
+def _members(organisation: Organisation, admins_only: bool) -> list[User]:
+    return [m.user for m in organisation.memberships if m.active and m.user.active and (m.is_admin or not admins_only)]
+
+
 def notify_organisation(
     organisation: Organisation, subject: str, body: str = "", *, admins_only: bool = False, **options
 ) -> list[Notification]:
     """Notify every active member (or only the admins) of an organisation, each in their own list."""
-    members = [
-        m.user
-        for m in organisation.memberships
-        if m.active and m.user.active and (m.is_admin or not admins_only)
-    ]
-    return [notify(user, subject, body, **options) for user in members]
+    return [notify(user, subject, body, **options) for user in _members(organisation, admins_only)]
+
+
+def tell_organisation(organisation: Organisation, message: Message, params: dict | None = None, *,
+                      admins_only: bool = False, **options) -> list[Notification]:
+    """:func:`tell` every active member (or only the admins) of an organisation."""
+    return [tell(user, message, params, **options) for user in _members(organisation, admins_only)]
 
 
 def send_notification(recipient: User, data: dict, *, actor: User) -> Notification:

@@ -55,11 +55,18 @@ class MeOut(Schema):
     unread_notifications = fields.Integer()
 
 
+def _in_request_locale(notification, part: int) -> str:
+    from flask_babel import get_locale
+
+    return notification.text(str(get_locale()))[part]
+
+
 class NotificationOut(Schema):
     id = fields.Integer()
     kind = fields.String()
-    subject = fields.String()
-    body = fields.String()
+    message_id = fields.String(allow_none=True, metadata={"description": "the kind of message, when it is a defined one"})
+    subject = fields.Function(lambda n: _in_request_locale(n, 0), metadata={"description": "in the language asked for"})
+    body = fields.Function(lambda n: _in_request_locale(n, 1), metadata={"description": "in the language asked for"})
     link = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "queued, unread or read"})
     mail_copy = fields.Boolean()

@@ -82,10 +82,10 @@ def deliver_notification(notification_id: int) -> str:
     notification.delivered_at = utcnow()
     user = notification.user
     if notification.mail_copy and notification.mail_id is None and user.active:
-        body = notification.body
+        subject, body = notification.text_for_recipient()  # in the recipient's language
         if notification.link:
             body = f"{body}\n\n{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}{notification.link}".strip()
-        notification.mail = send_mail(user.email, notification.subject, body, user=user, kind="notification")
+        notification.mail = send_mail(user.email, subject, body, user=user, kind="notification")
     db.session.commit()
     return "delivered"
 
