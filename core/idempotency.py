@@ -5,8 +5,8 @@ answer and the operation does not run again. The same key with a different reque
 422; a retry that arrives while the first call is still running gets 409. Keys belong to the user
 who sent them and are forgotten after :data:`KEY_LIFETIME`.
 
-The stored answer is written in the same transaction as the operation's effects, so either both are
-committed or neither is. Views wrapped with :func:`idempotent` therefore leave the commit to it.
+The stored answer is written in the same transaction as the operation's effects, and the request
+commits both at its boundary (core.requests), so either both are kept or neither is.
 """
 
 from __future__ import annotations
@@ -147,10 +147,11 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | Respons
 
 
 def idempotent(view):
-    """Wrap a creating API view (outside its smorest decorators): honour ``Idempotency-Key``, then commit.
+    """Wrap a creating API view (outside its smorest decorators): honour ``Idempotency-Key``.
 
-    A successful answer (2xx/3xx) is committed together with the operation's effects; an error
-    answer or exception rolls everything back, so the key can be used again.
+    A successful answer (2xx/3xx) is stored with the operation's effects and committed with them at
+    the request's boundary; an error answer or exception rolls everything back, so the key can be
+    used again.
     """
 
     @wraps(view)
@@ -177,7 +178,6 @@ def idempotent(view):
             record.status_code = response.status_code
             record.response_body = response.get_data(as_text=True)
             record.response_headers = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
-        db.session.commit()
         return response
 
     # Document the header and the 409 answer in the OpenAPI document (as flask-smorest's doc() does).
