@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +26,18 @@ def int_arg(name: str, default: int | None = None, *, minimum: int = 1) -> int |
     if value is None:
         return default
     return min(max(value, minimum), ARG_INT_MAX)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """The path of a page, in a request or outside one (jobs, commands, the demo seed)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def site_url(endpoint: str, **values) -> str:
+    """The full address of a page, for mail and printed reports (PUBLIC_BASE_URL)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + site_path(endpoint, **values)
 
 
 def format_time(value: datetime | None, fmt: str = "yyyy-MM-dd EEE HH:mm") -> str:
