@@ -168,6 +168,7 @@ def register_organisation(data: dict, *, actor=None) -> tuple[Organisation | Non
 USCC_TAKEN = _l("An organisation with this unified social credit code is already registered. Sign in, or ask its administrator to add you.")
 FILING_TAKEN = _l("An owners' assembly with this filing record is already registered.")
 USCC_MESSAGES = {
+    "not_ascii": _l("Type the code with the ordinary digits 0-9 and letters A-Z, as printed on the business licence; other number forms are not accepted."),
     "length": _l("Enter the unified social credit code in full: it has 18 characters."),
     "characters": _l("The code can only contain digits and capital letters (not I, O, S, V or Z), as printed on the business licence."),
     "check_character": _l("The last character of this code does not match the check character. Check the code on your business licence."),

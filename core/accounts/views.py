@@ -14,6 +14,7 @@ from core.authz import PUBLIC, access, active_membership, require, roles
 from core.db import db
 from core.db import DomainError
 from core.requests import ConcurrentChange, attempt
+from core.web import no_store
 from core.security import hash_password
 
 bp = Blueprint("accounts", __name__)
@@ -79,6 +80,7 @@ def register_kind():
 
 @bp.route("/register/organisation", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_organisation():
     draft = _draft()
     if (back := _missing_step(draft, "organisation")) is not None:
@@ -103,6 +105,7 @@ def register_organisation():
 
 @bp.route("/register/account", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_account():
     draft = _draft()
     if (back := _missing_step(draft, "account")) is not None:
@@ -129,6 +132,7 @@ def register_account():
 
 @bp.route("/register/check", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_check():
     draft = _draft()
     if (back := _missing_step(draft, "check")) is not None:
@@ -167,6 +171,7 @@ def register_check():
 
 @bp.get("/register/confirmation")
 @access(PUBLIC)
+@no_store
 def register_done():
     done = session.get(DONE)
     if not isinstance(done, dict) or "email" not in done:

@@ -29,7 +29,7 @@ from core.authz import PUBLIC, SIGNED_IN, Denied, access
 from core.errors import wants_problem_json
 from core.extensions import db
 from core.views import safe_next
-from core.web import after_access_hooks
+from core.web import after_access_hooks, no_store
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -84,6 +84,7 @@ def pending_user() -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -114,6 +115,7 @@ def login():
 
 @bp.route("/second-factor", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def second_factor():
     user = pending_user()
     if user is None:
@@ -146,6 +148,7 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -161,6 +164,7 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def reset_password(token: str):
     reset = ops.find_reset_token(token)
     if reset is None:

@@ -221,3 +221,21 @@ def test_a_signed_in_person_registers_another_organisation_with_their_account(cl
     assert agency.status == OrgStatus.PENDING
     assert {(m.organisation_id, m.role) for m in db.session.get(User, user.id).memberships} >= {(agency.id, MemberRole.ADMIN)}
     assert "第二家代理" in client.get("/switch-role").get_data(as_text=True)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_a_full_width_code_is_read_as_the_plain_code(client, app_ctx, register):
+    """Typed on a Chinese keyboard, ９１３１… is the same code as 9131…"""
+    assert register(org={**ORG_ANSWERS, "uscc": _full_width(FIRM_CODE)}).status_code == 302
+    assert db.session.scalar(sa.select(Organisation.uscc).where(Organisation.uscc == FIRM_CODE)) == FIRM_CODE
+
+
+def test_digits_of_another_script_are_a_field_error_not_a_server_error(client, app_ctx):
+    arabic_indic = FIRM_CODE[:2] + "".join(chr(0x0660 + int(c)) for c in FIRM_CODE[2:8]) + FIRM_CODE[8:]
+    post_form(client, "/register/kind", {"kind": "firm"})
+    response = post_form(client, "/register/organisation?lang=en", {**ORG_ANSWERS, "uscc": arabic_indic})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#uscc"' in html and "ordinary digits 0-9" in html
