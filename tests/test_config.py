@@ -82,3 +82,21 @@ def test_production_refuses_to_start_with_one_line_naming_the_problem(env, named
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("configuration error:") and named in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_provisioned_keys_and_provisioning_makes_them(tmp_path, database_url):
+    settings = {"SECRET_KEY": "x" * 48, "DATABASE_URL": database_url, "PLATFORM_KEY_DIR": str(tmp_path / "keys"),
+                "INSTANCE_PATH": str(tmp_path)}
+    refused = _start_production(**settings)
+    assert refused.returncode == 2 and "python -m app provision-keys" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    environment.update(PLATFORM_CONFIG="production", **settings)
+    made = subprocess.run([sys.executable, "-m", "app", "provision-keys"], cwd=BASE_DIR, env=environment,
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0 and "made" in made.stdout, made.stderr
+    started = _start_production(**settings)
+    assert started.returncode == 0, started.stderr
+    again = subprocess.run([sys.executable, "-m", "app", "provision-keys"], cwd=BASE_DIR, env=environment,
+                           capture_output=True, text=True, timeout=60)
+    assert "already in place" in again.stdout

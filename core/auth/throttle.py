@@ -1,9 +1,9 @@
 """Throttling of failed sign-in and second-factor attempts (and of registrations), shared by all server instances.
 
 An attempt is written *before* the password or code is checked, in a transaction of its own that
-commits at once: concurrent attempts on every instance see each other, so no burst of parallel
-requests gets past the limit, and the request's own unit of work (committed at its boundary) is
-never committed early. A successful attempt removes its own rows (and, for the account, the earlier
+commits at once (before the request has written anything): concurrent attempts on every instance
+see each other, so no burst of parallel requests gets past the limit, and the request's own unit of
+work (committed at its boundary) is never committed early. A successful attempt removes its own rows (and, for the account, the earlier
 failures); a failed one leaves them to count until the window passes. Attempts refused by the
 throttle are removed, so the wait does not grow while someone keeps trying.
 
@@ -76,12 +76,23 @@ class Attempt:
     rows: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def succeeded(self, *, clear: tuple[str, ...] = ()) -> None:
-        """Forget this attempt, and every earlier failure of the kinds in ``clear``."""
-        with db.engine.begin() as conn:
-            for kind, (row_id, key) in self.rows.items():
-                where = (sa.and_(LoginFailure.kind == kind, LoginFailure.key == key) if kind in clear
-                         else LoginFailure.id == row_id)
-                conn.execute(sa.delete(LoginFailure).where(where))
+        """Forget this attempt, and every earlier failure of the kinds in ``clear``, once the request
+        has committed (should it fail after all, the rows stay and count, which errs on the safe side).
+
+        Not inside the request's transaction: a second check in the same request (password, then
+        code) writes its attempt on a connection of its own, which SQLite's single writer would
+        keep waiting behind the request's open write."""
+        from core.jobs.queueing import call_after_commit
+
+        wheres = [sa.and_(LoginFailure.kind == kind, LoginFailure.key == key) if kind in clear else LoginFailure.id == row_id
+                  for kind, (row_id, key) in self.rows.items()]
+        call_after_commit(_delete, wheres)
+
+
+def _delete(wheres) -> None:
+    with db.engine.begin() as conn:
+        for where in wheres:
+            conn.execute(sa.delete(LoginFailure).where(where))
 
 
 def _window() -> timedelta:
