@@ -14,6 +14,7 @@ from core.authz import PUBLIC, access, active_membership, require, roles
 from core.db import db
 from core.db import DomainError
 from core.requests import ConcurrentChange, attempt
+from core.pagination import paginate
 from core.web import no_store
 from core.security import hash_password
 
@@ -215,10 +216,11 @@ def review_queue():
     membership = active_membership()
     wanted = request.args.get("status", OrgStatus.PENDING.value)
     status = OrgStatus(wanted) if wanted in {s.value for s in OrgStatus} else OrgStatus.PENDING
-    orgs = db.session.scalars(ops.registrations_query(membership, status).limit(200)).all()
+    page = paginate(ops.registrations_query(membership, status))
     return render_template(
         "accounts/review_queue.html",
-        orgs=orgs,
+        orgs=page.items,
+        page=page,
         status=status,
         statuses=list(OrgStatus),
         status_labels=forms.STATUS_LABELS,
