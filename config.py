@@ -127,6 +127,10 @@ class BaseConfig:
     RQ_QUEUES = ["default", "mail", "exchange"]
 
     BLOB_MAX_BYTES = _env_int("BLOB_MAX_BYTES", 2 * 1024**3)
+    # Resumable uploads (large bids): the most one part may carry, and how long an unfinished
+    # upload is kept for its sender to resume.
+    UPLOAD_PART_MAX_BYTES = _env_int("UPLOAD_PART_MAX_BYTES", 16 * 1024 * 1024)
+    UPLOAD_LIFETIME_HOURS = _env_int("UPLOAD_LIFETIME_HOURS", 48)
 
     # The business clock (core.clock): may rules and deadlines run on a moved time? Never in production.
     BUSINESS_CLOCK_MOVABLE = False

@@ -17,8 +17,9 @@ MODELS = (
     "core.jobs.models",
     "core.calendar.models",
     "core.clock.models",
+    "core.uploads.models",
 )
-TASKS = ("core.jobs.tasks", "core.audit.tasks")
+TASKS = ("core.jobs.tasks", "core.audit.tasks", "core.uploads.tasks")
 BLUEPRINTS = (
     "core.views:bp",
     "core.accounts.views:bp",
@@ -32,6 +33,7 @@ BLUEPRINTS = (
 API_BLUEPRINTS = (
     "core.accounts.api:blp",
     "core.jobs.api:blp",
+    "core.uploads.api:blp",
 )
 CLI_GROUPS = (
     "core.audit.cli:audit_cli",

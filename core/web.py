@@ -72,9 +72,10 @@ def role_label(role: Role | None) -> str:
     return ROLE_LABELS[role]() if role else ""
 
 
-def body_limit(max_bytes: int):
-    """Declare a tighter request-body limit for a view (an upload form), applied before anything —
-    the CSRF check included — reads the body; a larger body is refused with 413."""
+def body_limit(max_bytes):
+    """Declare a request-body limit for a view (an upload form), applied before anything — the CSRF
+    check included — reads the body; a larger body is refused with 413. ``max_bytes`` is a number or
+    a function of no arguments (to read a setting at request time)."""
 
     def decorate(func):
         func.__body_limit__ = max_bytes
@@ -97,7 +98,11 @@ def _view_says(name: str) -> bool:
 
 def _apply_body_limit() -> None:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    limit = getattr(view, "__body_limit__", None)
+    view_class = getattr(view, "view_class", None)  # a MethodView: the limit sits on the method
+    handler = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    limit = getattr(handler, "__body_limit__", None)
+    if callable(limit):
+        limit = limit()
     if limit is not None:
         request.max_content_length = limit
 
