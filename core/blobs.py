@@ -103,16 +103,7 @@ class BlobStore:
             digest, size = self._write(fd, stream, limit)
             if expected_sha256 is not None and digest != expected_sha256:
                 raise BlobCorrupted("the uploaded bytes do not match the SHA-256 given for them")
-            final = self.path_for(digest)
-            if final.exists() and self.verify(digest):
-                tmp.unlink()
-                return StoredBlob(digest, size, created=False)
-            self._make_parents(final.parent)
-            os.chmod(tmp, 0o440)
-            # Atomic: readers see the old file (identical or corrupt) or the new one, never a partial one.
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
-            return StoredBlob(digest, size, created=True)
+            return self._place(tmp, digest, size)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -138,13 +129,17 @@ class BlobStore:
                 if size > limit:
                     raise BlobTooLarge(limit)
                 hasher.update(chunk)
-        digest = hasher.hexdigest()
+        return self._place(path, hasher.hexdigest(), size)
+
+    def _place(self, path: Path, digest: str, size: int) -> StoredBlob:
+        """Rename a complete, fsynced file of the temporary folder to its digest's place."""
         final = self.path_for(digest)
         if final.exists() and self.verify(digest):
             path.unlink()
             return StoredBlob(digest, size, created=False)
         self._make_parents(final.parent)
         os.chmod(path, 0o440)
+        # Atomic: readers see the old file (identical or corrupt) or the new one, never a partial one.
         os.replace(path, final)
         _fsync_dir(final.parent)
         return StoredBlob(digest, size, created=True)
