@@ -25,8 +25,8 @@ from tender.sealing.errors import (
     BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
 )
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, check_threshold, encode_body,
-    parse_header, read_preamble,
+    DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, check_threshold,
+    encode_body, parse_header, read_preamble,
 )
 from tender.sealing.stream import (
     CHUNK, PRICE_SHEET_CT_LEN, PRICE_SHEET_PADDED, SectionWriter, check_ciphertext_length, ciphertext_length,
@@ -120,8 +120,8 @@ def seal(
     if len(set(kids)) != count:
         raise InvalidInput("The same custodian key is listed twice.")
     when = _epoch(deadline)
-    if not 0 <= when < 2**63:
-        raise InvalidInput("The deadline is out of range.")
+    if not 0 <= when <= MAX_DEADLINE:
+        raise InvalidInput("The deadline must lie between 1970-01-01 and 9999-12-31T23:59:59Z.")
 
     file_key = secrets.token_bytes(32)
     stanzas = []

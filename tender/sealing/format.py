@@ -28,6 +28,9 @@ MAX_CUSTODIANS = 32
 # which the custody design forbids. So k >= 2, and n >= k.
 MIN_THRESHOLD = 2
 MAX_ID_LEN = 64
+# 9999-12-31T23:59:59Z: the last second every date library (Python's datetime, JavaScript's Date,
+# ISO 8601 with four-digit years) can show, so no reader has to fail on a date it cannot print.
+MAX_DEADLINE = 253_402_300_799
 MAX_HEADER_LEN = PREAMBLE.size + 2 * (1 + MAX_ID_LEN) + 14 + MAX_CUSTODIANS * STANZA_LEN + 1 + 3 * 9 + MAC_LEN
 
 PRICE_SHEET, DOCUMENTS, MANIFEST = 1, 2, 3
@@ -189,6 +192,8 @@ def parse_header(data: bytes) -> Header:
     bid_version, deadline, threshold, count = struct.unpack(">IQBB", cur.take(14, "bid version and deadline"))
     if bid_version < 1:
         raise MalformedEnvelope("The bid version must be at least 1.")
+    if deadline > MAX_DEADLINE:
+        raise MalformedEnvelope(f"The deadline {deadline} is later than 9999-12-31T23:59:59Z ({MAX_DEADLINE}).")
     if not MIN_THRESHOLD <= count <= MAX_CUSTODIANS:
         raise MalformedEnvelope(
             f"The envelope names {count} custodians; version 1 allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."

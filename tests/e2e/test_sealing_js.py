@@ -152,3 +152,19 @@ def test_receipts_verify_in_browser(js, tmp_path):
     assert "does not follow" in result["removed"]
     assert "signed list" in result["truncated"]
     assert "signature does not verify" in result["changed"]
+
+
+def test_browser_refuses_a_deadline_past_9999(js):
+    from tests.tender.sealing.helpers import custodians, make_envelope
+    from tests.tender.sealing.test_header_limits import YEAR_10000, with_deadline
+
+    env = make_envelope(custodians(2))
+    for deadline in (YEAR_10000, 2**64 - 1):
+        got = js.evaluate("""async (e) => { try { await E.inspectBlob(new Blob([P.unb64(e)])); return 'shown'; }
+            catch (err) { return err.code + ': ' + err.message; } }""", b64(with_deadline(env, deadline)))
+        assert got.startswith("malformed_envelope: The deadline"), got
+    got = js.evaluate("""async (pk) => { try { await E.sealEnvelope({tenderId: 'T-1', bidId: 'B-1',
+        deadline: 253402300800, custodians: pk.map(P.unb64), threshold: 2, priceSheet: P.ascii('{}')});
+        return 'sealed'; } catch (err) { return err.code + ': ' + err.message; } }""",
+        [b64(k.public_key().public_bytes_raw()) for k in custodians(2)])
+    assert got.startswith("invalid_input: The deadline"), got

@@ -13,6 +13,8 @@ const TAG = 16;
 const PRICE_PADDED = 65536;
 const PRICE_CT = PRICE_PADDED + TAG;
 const MAX_CUSTODIANS = 32;
+// 9999-12-31T23:59:59Z, the latest deadline (docs/envelope.md 5.1): every reader can show it.
+export const MAX_DEADLINE = 253402300799;
 // k >= 2: with k = 1 a single custodian could open a bid alone, which the custody design forbids.
 export const MIN_THRESHOLD = 2;
 const STANZA = 16 + 1 + 16 + 80;
@@ -99,10 +101,14 @@ export function parseHeader(bytes) {
   const fixed = take(14, "bid version and deadline");
   const fv = new DataView(fixed.buffer, fixed.byteOffset, 14);
   h.bidVersion = fv.getUint32(0);
-  h.deadline = Number(fv.getBigUint64(4));
+  const deadline = fv.getBigUint64(4);  // compared as a BigInt: a Number loses digits past 2^53
   h.threshold = fixed[12];
   const n = fixed[13];
   if (h.bidVersion < 1) throw bad("The bid version must be at least 1.");
+  if (deadline > BigInt(MAX_DEADLINE)) {
+    throw bad(`The deadline ${deadline} is later than 9999-12-31T23:59:59Z (${MAX_DEADLINE}).`);
+  }
+  h.deadline = Number(deadline);
   if (n < MIN_THRESHOLD || n > MAX_CUSTODIANS) {
     throw bad(`The envelope names ${n} custodians; version 1 allows ${MIN_THRESHOLD} to ${MAX_CUSTODIANS}.`);
   }
@@ -225,6 +231,9 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   priceSheet, documents = [], onProgress = () => {} }) {
   const invalid = (m) => new EnvelopeError("invalid_input", m);
   if (!ID_RE.test(tenderId) || !ID_RE.test(bidId)) throw invalid("Tender and bid ids use 1-64 of A-Z a-z 0-9 . _ : -");
+  if (!Number.isInteger(deadline) || deadline < 0 || deadline > MAX_DEADLINE) {
+    throw invalid("The deadline must lie between 1970-01-01 and 9999-12-31T23:59:59Z.");
+  }
   const n = custodians.length;
   checkThreshold(threshold, n);
   if (priceSheet.length > PRICE_PADDED - 4) throw invalid("The price sheet is too large.");
