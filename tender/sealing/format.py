@@ -31,7 +31,18 @@ MAX_ID_LEN = 64
 # 9999-12-31T23:59:59Z: the last second every date library (Python's datetime, JavaScript's Date,
 # ISO 8601 with four-digit years) can show, so no reader has to fail on a date it cannot print.
 MAX_DEADLINE = 253_402_300_799
-MAX_HEADER_LEN = PREAMBLE.size + 2 * (1 + MAX_ID_LEN) + 14 + MAX_CUSTODIANS * STANZA_LEN + 1 + 3 * 9 + MAC_LEN
+# What a header takes besides its two identifiers and n stanzas: preamble, the two length bytes,
+# version, deadline, k and n, the section count and table, and the MAC.
+FIXED_HEADER_LEN = PREAMBLE.size + 2 + 14 + 1 + 3 * SECTION_ENTRY.size + MAC_LEN
+
+
+def header_length(tender_id_len: int, bid_id_len: int, count: int) -> int:
+    """The exact length of a header with these identifier lengths and n custodians."""
+    return FIXED_HEADER_LEN + tender_id_len + bid_id_len + count * STANZA_LEN
+
+
+MIN_HEADER_LEN = header_length(1, 1, MIN_THRESHOLD)
+MAX_HEADER_LEN = header_length(MAX_ID_LEN, MAX_ID_LEN, MAX_CUSTODIANS)
 
 PRICE_SHEET, DOCUMENTS, MANIFEST = 1, 2, 3
 SECTION_ORDER = (PRICE_SHEET, DOCUMENTS, MANIFEST)
@@ -175,9 +186,33 @@ def read_preamble(first: bytes) -> int:
         raise MalformedEnvelope(
             f"This envelope uses format version {version}; this tool reads version {VERSION}.", version=version
         )
-    if not PREAMBLE.size < length <= MAX_HEADER_LEN:
-        raise MalformedEnvelope(f"The declared header length {length} is outside the allowed range.")
+    if not MIN_HEADER_LEN <= length <= MAX_HEADER_LEN:
+        raise MalformedEnvelope(
+            f"The declared header length {length} is outside the allowed {MIN_HEADER_LEN} to {MAX_HEADER_LEN} bytes "
+            f"(identifiers of 1 to {MAX_ID_LEN} bytes, {MIN_THRESHOLD} to {MAX_CUSTODIANS} custodians)."
+        )
     return length
+
+
+def _check_field_lengths(raw: bytes) -> None:
+    """Before any field's value is judged: the length bytes must add up to the declared length.
+
+    A changed length byte shifts every later field; checked first, it is reported as what it is
+    instead of as whatever value the shifted bytes happen to spell (a threshold of 0, say).
+    """
+    tender_len_at = PREAMBLE.size
+    bid_len_at = tender_len_at + 1 + raw[tender_len_at]  # within the header: it is at least 318 bytes
+    count_at = bid_len_at + 1 + raw[bid_len_at] + 13
+    if count_at >= len(raw):
+        raise MalformedEnvelope("The header's identifier length bytes point past its end: a length byte was changed.")
+    tender_len, bid_len, count = raw[tender_len_at], raw[bid_len_at], raw[count_at]
+    expected = header_length(tender_len, bid_len, count)
+    if expected != len(raw):
+        raise MalformedEnvelope(
+            f"The header's length bytes do not add up: a {tender_len}-byte tender id, a {bid_len}-byte bid id and "
+            f"{count} custodians make a {expected}-byte header, but it declares {len(raw)} bytes. A length byte "
+            "or the header length was changed."
+        )
 
 
 def parse_header(data: bytes) -> Header:
@@ -186,6 +221,7 @@ def parse_header(data: bytes) -> Header:
     if len(data) < length:
         raise MalformedEnvelope("The envelope is shorter than its declared header.")
     raw = bytes(data[:length])
+    _check_field_lengths(raw)
     cur = _Cursor(raw, PREAMBLE.size)
     tender_id = _read_id(cur, "tender id")
     bid_id = _read_id(cur, "bid id")
@@ -223,8 +259,6 @@ def parse_header(data: bytes) -> Header:
             raise MalformedEnvelope(f"Section {kind} is out of place; expected {SECTION_NAMES[expected]}.")
         sections.append((kind, size))
     mac = cur.take(MAC_LEN, "header MAC")
-    if cur.pos != length:
-        raise MalformedEnvelope("The header is longer than its fields.")
     from tender.sealing.stream import check_ciphertext_length, PRICE_SHEET_CT_LEN
 
     if sections[0][1] != PRICE_SHEET_CT_LEN:

@@ -168,3 +168,23 @@ def test_browser_refuses_a_deadline_past_9999(js):
         return 'sealed'; } catch (err) { return err.code + ': ' + err.message; } }""",
         [b64(k.public_key().public_bytes_raw()) for k in custodians(2)])
     assert got.startswith("invalid_input: The deadline"), got
+
+
+PARSE = """(e) => { try { E.parseHeader(P.unb64(e)); return 'parsed'; }
+    catch (err) { return err.code + ': ' + err.message; } }"""
+
+
+def test_browser_reports_a_changed_length_byte_as_such(js):
+    import struct
+
+    from tests.tender.sealing.helpers import custodians, make_envelope
+    from tests.tender.sealing.test_header_limits import _with_byte, length_byte_positions
+
+    env = make_envelope(custodians(2))
+    for field, at in length_byte_positions(env).items():
+        for delta in (-1, 1):
+            got = js.evaluate(PARSE, b64(_with_byte(env, at, env[at] + delta)[:4096]))
+            assert got.startswith("malformed_envelope: ") and "length" in got and "threshold" not in got, (field, got)
+    for declared in (15, 317, 3835):
+        got = js.evaluate(PARSE, b64(env[:10] + struct.pack(">I", declared) + env[14:4096]))
+        assert "318 to 3834" in got, got

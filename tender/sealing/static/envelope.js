@@ -18,6 +18,10 @@ export const MAX_DEADLINE = 253402300799;
 // k >= 2: with k = 1 a single custodian could open a bid alone, which the custody design forbids.
 export const MIN_THRESHOLD = 2;
 const STANZA = 16 + 1 + 16 + 80;
+// Preamble, two length bytes, version/deadline/k/n, section count and table, MAC (format.py the same).
+const FIXED_HEADER = 14 + 2 + 14 + 1 + 27 + 32;
+const headerLength = (tenderLen, bidLen, n) => FIXED_HEADER + tenderLen + bidLen + n * STANZA;
+const MIN_HEADER = headerLength(1, 1, MIN_THRESHOLD), MAX_HEADER = headerLength(64, 64, MAX_CUSTODIANS);
 const ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 const KDF_SALT = ascii("tender-seal/v1");
 const IN_FLIGHT = 256;  // chunks being encrypted at once (16 MiB): bounds memory, keeps WebCrypto busy
@@ -84,8 +88,20 @@ export function parseHeader(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(8), length = view.getUint32(10);
   if (version !== 1) throw bad(`This envelope uses format version ${version}; this page reads version 1.`);
-  if (length <= 14 || length > 3834) throw bad(`The declared header length ${length} is outside the allowed range.`);
+  if (length < MIN_HEADER || length > MAX_HEADER) {
+    throw bad(`The declared header length ${length} is outside the allowed ${MIN_HEADER} to ${MAX_HEADER} bytes `
+      + `(identifiers of 1 to 64 bytes, ${MIN_THRESHOLD} to ${MAX_CUSTODIANS} custodians).`);
+  }
   if (bytes.length < length) throw bad("The envelope is shorter than its declared header.");
+  // Length bytes first: a changed one shifts every later field (see format._check_field_lengths).
+  const bidLenAt = 15 + bytes[14], countAt = bidLenAt + 1 + bytes[bidLenAt] + 13;
+  if (countAt >= length) throw bad("The header's identifier length bytes point past its end: a length byte was changed.");
+  const expected = headerLength(bytes[14], bytes[bidLenAt], bytes[countAt]);
+  if (expected !== length) {
+    throw bad(`The header's length bytes do not add up: a ${bytes[14]}-byte tender id, a ${bytes[bidLenAt]}-byte bid id `
+      + `and ${bytes[countAt]} custodians make a ${expected}-byte header, but it declares ${length} bytes. `
+      + "A length byte or the header length was changed.");
+  }
   let pos = 14;
   const take = (n, what) => {
     if (pos + n > length) throw bad(`The header ends inside the ${what}.`);
@@ -134,7 +150,6 @@ export function parseHeader(bytes) {
   }
   if (h.sections[0][1] !== PRICE_CT) throw bad("The price sheet section does not have the fixed size.");
   h.mac = take(32, "header MAC");
-  if (pos !== length) throw bad("The header is longer than its fields.");
   h.raw = bytes.slice(0, length);
   h.length = length;
   h.envelopeLength = length + h.sections.reduce((t, [, s]) => t + s, 0);

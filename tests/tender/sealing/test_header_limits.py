@@ -68,3 +68,41 @@ def test_unwrap_of_a_parsed_header_never_overflows(keys):
     with pytest.raises(Exception) as info:
         unwrap_share(header, keys[0])
     assert type(info.value).__name__ == "TooEarly"
+
+
+def _with_byte(envelope: bytes, at: int, value: int) -> bytes:
+    return envelope[:at] + bytes([value]) + envelope[at + 1 :]
+
+
+def length_byte_positions(envelope: bytes) -> dict[str, int]:
+    tender = PREAMBLE.size
+    bid = tender + 1 + envelope[tender]
+    count = bid + 1 + envelope[bid] + 13
+    return {"tender id": tender, "bid id": bid, "custodian count": count}
+
+
+@pytest.mark.parametrize("field", ["tender id", "bid id", "custodian count"])
+@pytest.mark.parametrize("delta", [-1, 1])
+def test_a_changed_length_byte_is_reported_as_a_length_error(keys, field, delta):
+    env = make_envelope(keys)
+    at = length_byte_positions(env)[field]
+    with pytest.raises(MalformedEnvelope) as info:
+        inspect(io.BytesIO(_with_byte(env, at, env[at] + delta)))
+    assert "length" in info.value.message and "threshold" not in info.value.message, info.value.message
+
+
+@pytest.mark.parametrize("declared", [14, 15, 317, 3835, 2**32 - 1])
+def test_header_length_bounds_are_those_of_the_fields(keys, declared):
+    env = make_envelope(keys)
+    with pytest.raises(MalformedEnvelope, match="318 to 3834"):
+        inspect(io.BytesIO(env[:10] + struct.pack(">I", declared) + env[14:]))
+
+
+def test_smallest_and_largest_headers_parse():
+    from tender.sealing.format import MAX_HEADER_LEN, MIN_HEADER_LEN
+
+    assert (MIN_HEADER_LEN, MAX_HEADER_LEN) == (318, 3834)
+    small = inspect(io.BytesIO(make_envelope(custodians(2), tender="T", bid="B", docs=[])))
+    assert small.length == MIN_HEADER_LEN
+    large = inspect(io.BytesIO(make_envelope(custodians(32), tender="T" * 64, bid="B" * 64, docs=[])))
+    assert large.length == MAX_HEADER_LEN

@@ -57,9 +57,12 @@ def test_parser_refuses_an_existing_header_with_k_below_two():
 
 
 def test_parser_refuses_a_single_custodian_header():
-    env = make_envelope(custodians(2), threshold=2)
-    with pytest.raises(MalformedEnvelope, match="allows 2 to 32"):
-        inspect(io.BytesIO(_with_threshold_byte(env, 1, 1)))
+    from tender.sealing.format import encode_body
+
+    header = inspect(io.BytesIO(make_envelope(custodians(2), threshold=2)))
+    single = header.__class__(**{**header.__dict__, "threshold": 1, "stanzas": header.stanzas[:1], "raw": b""})
+    with pytest.raises(MalformedEnvelope, match="2 to 32 custodians"):
+        inspect(io.BytesIO(encode_body(single) + bytes(32)))
 
 
 # The command-line tool: a clear usage error, exit status 2, no traceback, no file written.
