@@ -295,7 +295,8 @@ class OpenedEnvelope:
         padded = b"".join(self._section(PRICE_SHEET, "price sheet"))
         (length,) = struct.unpack_from(">I", padded)
         if length > PRICE_SHEET_MAX or any(padded[4 + length :]):
-            raise TamperedEnvelope("The price sheet's padding is not well formed.")
+            # Its chunk verified, so the sealing tool wrote it so: malformed, not changed afterwards.
+            raise MalformedEnvelope("The price sheet's padding is not well formed: it was sealed that way.")
         return padded[4 : 4 + length]
 
     def manifest(self) -> list[manifest.ManifestEntry]:
@@ -327,13 +328,16 @@ class OpenedEnvelope:
                 digest.update(piece)
                 yield piece
             if not hmac.compare_digest(digest.digest(), entry.digest):
-                raise TamperedEnvelope(f"The document {entry.name!r} does not match its sealed digest.")
+                raise MalformedEnvelope(
+                    f"The document {entry.name!r} does not match its digest in the manifest; every chunk of both "
+                    "verifies, so it was sealed that way."
+                )
 
         for entry in entries:
             yield entry, pieces(entry)
         for rest in plain:  # an empty documents section still has its final chunk to check
             if rest:
-                raise TamperedEnvelope("The documents section is longer than the manifest says.")
+                raise MalformedEnvelope("The documents section is longer than the manifest says.")
 
     def extract(self, directory) -> dict:
         """Write the price sheet and documents under ``directory``; a file appears only once checked."""

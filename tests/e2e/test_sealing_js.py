@@ -188,3 +188,32 @@ def test_browser_reports_a_changed_length_byte_as_such(js):
     for declared in (15, 317, 3835):
         got = js.evaluate(PARSE, b64(env[:10] + struct.pack(">I", declared) + env[14:4096]))
         assert "318 to 3834" in got, got
+
+
+SEAL_NAMES = """async ([pks, names]) => {
+    try {
+        await E.sealEnvelope({tenderId: 'T-1', bidId: 'B-1', deadline: 1767225600, custodians: pks.map(P.unb64),
+            threshold: 2, priceSheet: P.ascii('{}'),
+            documents: names.map((n) => new File([], n))});
+        return 'sealed';
+    } catch (e) { return e.code + ': ' + e.message; }
+}"""
+
+
+def test_browser_refuses_the_names_and_counts_python_refuses(js):
+    from tests.tender.sealing.helpers import custodians, public_keys
+    from tests.tender.sealing.test_manifest import BIDI, COLLIDING
+
+    pks = [b64(pk) for pk in public_keys(custodians(2))]
+    for char in BIDI:
+        got = js.evaluate(SEAL_NAMES, [pks, [f"invoice{char}fdp.exe"]])
+        assert got.startswith("invalid_input: ") and f"U+{ord(char):04X}" in got, (hex(ord(char)), got)
+    for pair in COLLIDING:
+        got = js.evaluate(SEAL_NAMES, [pks, list(pair)])
+        assert got.startswith("invalid_input: ") and "differ only in letter case" in got, (pair, got)
+    assert js.evaluate(SEAL_NAMES, [pks, [f"d{i}" for i in range(1000)]]) == "sealed"
+    got = js.evaluate(SEAL_NAMES, [pks, [f"d{i}" for i in range(1001)]])
+    assert got.startswith("invalid_input: ") and "at most 1000" in got, got
+    from tender.sealing.manifest import FORBIDDEN_IN_NAMES
+
+    assert js.evaluate("() => E.FORBIDDEN_IN_NAMES") == [list(r) for r in FORBIDDEN_IN_NAMES]

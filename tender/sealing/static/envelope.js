@@ -232,12 +232,52 @@ async function sectionKey(fileKey, type) {
   return aesKey(await hkdf(fileKey, KDF_SALT, concat(ascii("section"), u8(type))), ["encrypt"]);
 }
 
+// Code points no document name may hold: Cc, Cf, Zl and Zp of Unicode 15.1, listed (as in
+// manifest.py) so that every browser refuses the same names whatever its Unicode version.
+export const FORBIDDEN_IN_NAMES = [
+  [0x0000, 0x001F], [0x007F, 0x009F], [0x00AD, 0x00AD], [0x0600, 0x0605], [0x061C, 0x061C], [0x06DD, 0x06DD],
+  [0x070F, 0x070F], [0x0890, 0x0891], [0x08E2, 0x08E2], [0x180E, 0x180E], [0x200B, 0x200F], [0x2028, 0x202E],
+  [0x2060, 0x2064], [0x2066, 0x206F], [0xFEFF, 0xFEFF], [0xFFF9, 0xFFFB], [0x110BD, 0x110BD],
+  [0x110CD, 0x110CD], [0x13430, 0x1343F], [0x1BCA0, 0x1BCA3], [0x1D173, 0x1D17A], [0xE0001, 0xE0001],
+  [0xE0020, 0xE007F],
+];
+const cp = (c) => `\\u{${c.toString(16)}}`;
+const FORBIDDEN = new RegExp(`[${FORBIDDEN_IN_NAMES.map(([a, b]) => `${cp(a)}-${cp(b)}`).join("")}]`, "u");
+const MAX_DOCUMENTS = 1000;
+const u4 = (c) => c.toString(16).toUpperCase().padStart(4, "0");
+
 function checkName(name) {
+  const invalid = (m) => new EnvelopeError("invalid_input", m);
   const raw = ascii(name);
-  if (raw.length < 1 || raw.length > 255 || name === "." || name === ".." || /[\/\\\u0000-\u001f\u007f-\u009f]/.test(name)) {
-    throw new EnvelopeError("invalid_input", `The document name "${name}" is not allowed.`);
+  if (raw.length < 1 || raw.length > 255) throw invalid("A document name must be 1 to 255 bytes of UTF-8.");
+  if (name === "." || name === ".." || /[\/\\]/.test(name)) {
+    throw invalid(`The document name "${name}" is a path: it holds / or \\, or is . or ..`);
+  }
+  const found = FORBIDDEN.exec(name);
+  if (found) {
+    throw invalid(`The document name holds U+${u4(found[0].codePointAt(0))}, a control, format or separator `
+      + "character (these can make a name look like another).");
   }
   return raw;
+}
+
+// Names with the same key are the same file on a case-insensitive or normalising file system.
+const nameKey = (name) => name.normalize("NFC").toUpperCase().toLowerCase();
+
+function checkNames(names) {
+  if (names.length > MAX_DOCUMENTS) {
+    throw new EnvelopeError("invalid_input", `A bid carries at most ${MAX_DOCUMENTS} documents; this one has ${names.length}.`);
+  }
+  const seen = new Map();
+  for (const name of names) {
+    checkName(name);
+    const key = nameKey(name);
+    if (seen.has(key)) {
+      throw new EnvelopeError("invalid_input",
+        `The documents "${seen.get(key)}" and "${name}" differ only in letter case or in how an accent is encoded.`);
+    }
+    seen.set(key, name);
+  }
 }
 
 // Seal a bid. ``custodians``: array of 32-byte public keys; ``documents``: File or Blob objects with
@@ -253,8 +293,8 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   checkThreshold(threshold, n);
   if (priceSheet.length > PRICE_PADDED - 4) throw invalid("The price sheet is too large.");
   const names = documents.map((d) => d.name);
-  if (new Set(names).size !== names.length || names.length > 1000) throw invalid("Document names must be distinct.");
-  const nameBytes = names.map(checkName);
+  checkNames(names);
+  const nameBytes = names.map(ascii);  // UTF-8, checked above
 
   const fileKey = crypto.getRandomValues(new Uint8Array(32));
   const h = { tenderId, bidId, bidVersion, deadline, threshold, stanzas: new Array(n) };
