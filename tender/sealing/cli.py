@@ -203,12 +203,18 @@ def _shares(shares, shares_file):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--share", "shares", multiple=True, help="An unwrapped share (66 hex characters).")
 @click.option("--shares-file", type=click.Path(exists=True, dir_okay=False), help="One share per line.")
-@click.option("--tender", "tender_id", help="Refuse an envelope sealed for another tender.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the contents here.")
-def open_command(path, shares, shares_file, tender_id, out_dir):
+@click.option("--tender", "tender_id", required=True, help="The tender the envelope must be sealed for.")
+@click.option("--bid", "bid_id", required=True, help="The bid it must be sealed for.")
+@click.option("--version", "bid_version", required=True, type=click.IntRange(1, 2**32 - 1),
+              help="The bid version it must be sealed for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="A new folder to write the contents to, once all of them have verified.")
+def open_command(path, shares, shares_file, tender_id, bid_id, bid_version, out_dir):
     """Open an envelope with k shares; verify everything, and extract it if --out is given."""
     with open(path, "rb") as fh:
-        opened = envelope.open_envelope(fh, _shares(shares, shares_file), tender_id=tender_id)
+        # extract() and verify() read everything before anything is kept, so one pass is enough.
+        opened = envelope.open_envelope(fh, _shares(shares, shares_file), tender_id=tender_id, bid_id=bid_id,
+                                        bid_version=bid_version, verify_first=False)
         try:
             result = opened.extract(out_dir) if out_dir else opened.verify()
             result["documents_in_manifest"] = [{"name": e.name, "size": e.size} for e in opened.manifest()]

@@ -14,7 +14,9 @@ import hmac
 import io
 import os
 import secrets
+import shutil
 import struct
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +36,10 @@ from tender.sealing.stream import (
 )
 
 PRICE_SHEET_MAX = PRICE_SHEET_PADDED - 4
+# Where extract() puts things: the price sheet at the top, documents in a folder of their own, so
+# no document name (names hold no "/") can land on the price sheet.
+PRICE_SHEET_FILE = "price-sheet.bin"
+DOCUMENTS_FOLDER = "documents"
 _SHARE_CHECK_LABEL = b"tender-seal/v1 share-check"
 
 
@@ -187,14 +193,14 @@ def inspect(source: BinaryIO) -> Header:
     return read_header(source)
 
 
-def check_binding(header: Header, tender_id: str | None, bid_id: str | None, bid_version: int | None) -> None:
+def check_binding(header: Header, tender_id: str, bid_id: str, bid_version: int) -> None:
     """Refuse an envelope that belongs elsewhere (a replay into another tender, bid or version)."""
     for what, expected, actual in (
         ("tender", tender_id, header.tender_id),
         ("bid", bid_id, header.bid_id),
         ("bid version", bid_version, header.bid_version),
     ):
-        if expected is not None and expected != actual:
+        if expected != actual:
             raise WrongTender(
                 f"This envelope was sealed for {what} {actual}, not {expected}.", expected=expected, actual=actual
             )
@@ -254,11 +260,19 @@ def open_envelope(
     source: BinaryIO,
     shares: Iterable[KeyShare],
     *,
-    tender_id: str | None = None,
-    bid_id: str | None = None,
-    bid_version: int | None = None,
+    tender_id: str,
+    bid_id: str,
+    bid_version: int,
+    verify_first: bool = True,
 ) -> "OpenedEnvelope":
-    """Open a seekable envelope with k shares; sections are decrypted when they are read."""
+    """Open a seekable envelope with k shares, for the bid it must belong to.
+
+    With ``verify_first`` (the default) every chunk of every section and every document digest is
+    checked before this returns: whatever is then read from the result comes from an envelope that
+    verified whole, so nothing is published from one that fails later. ``verify_first=False`` reads
+    once instead of twice, for callers that publish nothing until they have read everything
+    (:meth:`OpenedEnvelope.extract` and :meth:`OpenedEnvelope.verify` are such callers).
+    """
     source.seek(0)
     header = read_header(source)
     check_binding(header, tender_id, bid_id, bid_version)
@@ -268,11 +282,26 @@ def open_envelope(
             f"The envelope is {end} bytes long but its header describes {header.envelope_length}: "
             "it was truncated or extended."
         )
-    return OpenedEnvelope(header, recover_file_key(header, shares), source)
+    opened = OpenedEnvelope(header, recover_file_key(header, shares), source)
+    if verify_first:
+        try:
+            opened.verify()
+        except BaseException:
+            opened.forget()
+            raise
+    return opened
 
 
 class OpenedEnvelope:
-    """An envelope whose key is known; every read checks every chunk. Call :meth:`forget` after."""
+    """An envelope whose key is known; every read checks every chunk. Call :meth:`forget` after.
+
+    ``verified`` says whether the whole envelope has been checked (by :meth:`verify`, which
+    ``open_envelope`` runs first unless told not to). Until then, read :meth:`documents` as the
+    stream it is: each piece it yields comes from a chunk whose tag verified, but the document it
+    belongs to is checked against its digest only after its last piece, and every later chunk of
+    the envelope only when it is reached. Those bytes are not yet authenticated as a whole and must
+    not be published or kept as the bid before the iteration ends without an error.
+    """
 
     def __init__(self, header: Header, file_key: bytes, source: BinaryIO):
         self.header = header
@@ -280,6 +309,7 @@ class OpenedEnvelope:
         self._source = source
         self._manifest: list[manifest.ManifestEntry] | None = None
         self._salt = b""
+        self.verified = False
 
     def forget(self) -> None:
         self._key = None
@@ -292,6 +322,7 @@ class OpenedEnvelope:
         return read_section(section_key(self._key, kind), self.header.hash, self._source, length, what)
 
     def price_sheet(self) -> bytes:
+        """The price sheet; its one section is checked whole before it is returned."""
         padded = b"".join(self._section(PRICE_SHEET, "price sheet"))
         (length,) = struct.unpack_from(">I", padded)
         if length > PRICE_SHEET_MAX or any(padded[4 + length :]):
@@ -300,6 +331,7 @@ class OpenedEnvelope:
         return padded[4 : 4 + length]
 
     def manifest(self) -> list[manifest.ManifestEntry]:
+        """The sealed list of documents; its section is checked whole before it is returned."""
         if self._manifest is None:
             data = b"".join(self._section(MANIFEST, "manifest"))
             docs_length = check_ciphertext_length(self.header.section_length(DOCUMENTS))
@@ -307,7 +339,10 @@ class OpenedEnvelope:
         return self._manifest
 
     def documents(self) -> Iterator[tuple[manifest.ManifestEntry, Iterator[bytes]]]:
-        """Yield (entry, pieces) per document in order; consume each fully before the next."""
+        """Yield (entry, pieces) per document in order; consume each fully before the next.
+
+        A stream: see the class's note on what is not yet authenticated when a piece is yielded.
+        """
         entries = self.manifest()
         plain = self._section(DOCUMENTS, "documents")
         state = {"chunk": b"", "view": memoryview(b"")}  # the decrypted chunk not yet handed out
@@ -332,39 +367,59 @@ class OpenedEnvelope:
                     f"The document {entry.name!r} does not match its digest in the manifest; every chunk of both "
                     "verifies, so it was sealed that way."
                 )
+            state["checked"] = True
 
         for entry in entries:
+            state["checked"] = False
             yield entry, pieces(entry)
+            if not state["checked"]:  # otherwise the next document would start inside this one
+                raise RuntimeError("read every piece of a document before asking for the next one")
         for rest in plain:  # an empty documents section still has its final chunk to check
             if rest:
                 raise MalformedEnvelope("The documents section is longer than the manifest says.")
 
     def extract(self, directory) -> dict:
-        """Write the price sheet and documents under ``directory``; a file appears only once checked."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "price-sheet.bin").write_bytes(self.price_sheet())
-        written = []
-        for entry, pieces in self.documents():
-            partial = directory / (entry.name + ".partial")
-            with partial.open("wb") as fh:
-                for piece in pieces:
-                    fh.write(piece)
-                fh.flush()
-                os.fsync(fh.fileno())
-            partial.replace(directory / entry.name)
-            written.append(entry.name)
-        return {"price_sheet": "price-sheet.bin", "documents": written}
+        """Write the price sheet and the documents under ``directory``, all or nothing.
 
-    def verify(self, sink: Callable[[bytes], object] | None = None) -> dict:
-        """Decrypt everything, checking every chunk and digest; pass plaintext to ``sink`` if given."""
+        Everything goes into a private temporary folder beside ``directory``, which is renamed into
+        place only when every chunk and every digest has verified; on any error it is removed, so
+        an envelope that fails anywhere leaves nothing behind. ``directory`` must not exist yet, or
+        be empty. The price sheet is ``price-sheet.bin``; documents are under ``documents/``.
+        """
+        target = Path(directory)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise InvalidInput(f"{target} exists and is not empty; give a new folder to open the bid into.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            (staging / PRICE_SHEET_FILE).write_bytes(self.price_sheet())
+            (staging / DOCUMENTS_FOLDER).mkdir()
+            written = []
+            for entry, pieces in self.documents():
+                path = Path(DOCUMENTS_FOLDER, entry.name)
+                with (staging / path).open("xb") as fh:
+                    for piece in pieces:
+                        fh.write(piece)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                written.append({"name": entry.name, "size": entry.size, "path": path.as_posix()})
+            self.verified = True
+            if target.exists():
+                target.rmdir()
+            staging.replace(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return {"price_sheet": PRICE_SHEET_FILE, "documents": written}
+
+    def verify(self) -> dict:
+        """Decrypt everything, checking every chunk and digest, and keep none of it."""
         price = self.price_sheet()
         total = 0
-        for entry, pieces in self.documents():
+        for _entry, pieces in self.documents():
             for piece in pieces:
                 total += len(piece)
-                if sink:
-                    sink(piece)
+        self.verified = True
         return {"price_sheet_bytes": len(price), "documents": len(self.manifest()), "document_bytes": total}
 
 

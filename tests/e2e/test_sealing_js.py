@@ -95,11 +95,12 @@ def test_browser_made_envelope_opens_in_python(js, sizes):
     header = inspect(io.BytesIO(env))
     assert (header.tender_id, header.bid_id, header.bid_version) == ("T-2026-009", "B-browser", 2)
     shares = [unwrap_share(header, k) for k in keys]
-    opened = open_envelope(io.BytesIO(env), [shares[0], shares[2]], tender_id="T-2026-009")
+    binding = {"tender_id": "T-2026-009", "bid_id": "B-browser", "bid_version": 2}
+    opened = open_envelope(io.BytesIO(env), [shares[0], shares[2]], **binding)
     assert opened.price_sheet() == b'{"fee": "3.10"}'
     assert [(e.name, b"".join(p)) for e, p in opened.documents()] == docs
     with pytest.raises(Exception):
-        open_envelope(io.BytesIO(env), [shares[1]])
+        open_envelope(io.BytesIO(env), [shares[1]], **binding)
 
 
 def test_python_made_envelope_inspects_and_unwraps_in_browser(js, tmp_path):
@@ -116,7 +117,8 @@ def test_python_made_envelope_inspects_and_unwraps_in_browser(js, tmp_path):
         await P.importX25519Private(P.unb64(sk)))""",
         [b64(env), b64(keyfile.private_bytes(keys[0]))])
     other = unwrap_share(inspect(io.BytesIO(env)), keys[1])
-    opened = open_envelope(io.BytesIO(env), [KeyShare.decode(share), other])
+    opened = open_envelope(io.BytesIO(env), [KeyShare.decode(share), other], tender_id="T-CLI", bid_id="B-9",
+                           bid_version=1)
     assert opened.verify()["document_bytes"] == 5
     early = js.evaluate("""async ([e, sk]) => { try { await E.unwrapShare(E.parseHeader(P.unb64(e)),
         await P.importX25519Private(P.unb64(sk)), Date.UTC(2025, 0, 1)); return 'unwrapped'; }

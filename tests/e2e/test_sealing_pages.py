@@ -157,18 +157,19 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
         "b": keyfile.unlock_key_file(keys["b"], PASS_B),
         "c": keyfile.unlock_key_file(keys["c"], PASS_C),
     }
-    for env_path, price in ((web_env, b'"2.7531"'), (cli_env, b'"2.60"')):
+    for env_path, bid, price in ((web_env, "B-web-1", b'"2.7531"'), (cli_env, "B-cli-1", b'"2.60"')):
         data = env_path.read_bytes()
         for marker in (b"MARKER-TECH", b"MARKER-PRICE-NOTE", "张三".encode()):
             assert marker not in data
         header = inspect(io.BytesIO(data))
         shares = {n: unwrap_share(header, k) for n, k in private.items()}
-        opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], tender_id="T-2026-042")
+        binding = {"tender_id": "T-2026-042", "bid_id": bid, "bid_version": 1}
+        opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], **binding)
         assert price in opened.price_sheet()
         assert "staff.csv" in [e.name for e in opened.manifest()]
         opened.verify()
         with pytest.raises(NotEnoughShares):
-            open_envelope(io.BytesIO(data), [shares["b"]])
+            open_envelope(io.BytesIO(data), [shares["b"]], **binding)
 
     # Receipts: issued by the platform, verified in Python, in the browser and in the CLI.
     from core.extensions import db

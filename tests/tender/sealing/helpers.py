@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from tender.sealing import Document, hpke, seal
 
 DEADLINE = 1_767_225_600  # 2026-01-01T00:00:00Z, in the past for every test run
+BINDING = {"tender_id": "T-2026-001", "bid_id": "B-7", "bid_version": 1}  # what make_envelope seals for
 
 
 def custodians(n: int) -> list[X25519PrivateKey]:

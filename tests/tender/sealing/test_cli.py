@@ -51,15 +51,72 @@ def test_seal_inspect_unwrap_open(sealed):
     info = run("inspect", tmp / "bid.tseal")
     assert info["envelope_sha256"] == env["envelope_sha256"] and info["threshold"] == 2
     shares = [run("unwrap", tmp / "bid.tseal", "--key-file", tmp / f"custodian{i}.json")["share"] for i in range(3)]
-    opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[2], "--tender", "T-9",
+    opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[2], *BINDING,
                  "--out", tmp / "opened")
-    assert opened["documents"] == ["plan.pdf"]
-    assert (tmp / "opened" / "plan.pdf").read_bytes() == (tmp / "plan.pdf").read_bytes()
+    assert [d["path"] for d in opened["documents"]] == ["documents/plan.pdf"]
+    assert (tmp / "opened" / "documents" / "plan.pdf").read_bytes() == (tmp / "plan.pdf").read_bytes()
     assert b"2.60" in (tmp / "opened" / "price-sheet.bin").read_bytes()
-    one = run("open", tmp / "bid.tseal", "--share", shares[1], ok=False)
+    one = run("open", tmp / "bid.tseal", "--share", shares[1], *BINDING, ok=False)
     assert one.exit_code == 2 and "2 key shares are needed" in one.output and "Traceback" not in one.output
-    wrong = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], "--tender", "T-8", ok=False)
-    assert "error (wrong_tender)" in wrong.output
+
+
+BINDING = ("--tender", "T-9", "--bid", "B-1", "--version", "1")
+
+
+def unwrap_all(tmp):
+    return [run("unwrap", tmp / "bid.tseal", "--key-file", tmp / f"custodian{i}.json")["share"] for i in range(3)]
+
+
+def test_open_requires_and_checks_tender_bid_and_version(sealed):
+    tmp, _ = sealed
+    shares = ("--share", unwrap_all(tmp)[0], "--share", unwrap_all(tmp)[1])
+    for missing in ("--tender", "--bid", "--version"):
+        args = [a for i, a in enumerate(BINDING) if missing not in (a, BINDING[i - 1] if i else None)]
+        result = run("open", tmp / "bid.tseal", *shares, *args, ok=False)
+        assert result.exit_code == 2 and f"Missing option '{missing}'" in result.output, result.output
+    for wrong in (("--tender", "T-8"), ("--bid", "B-2"), ("--version", "2")):
+        args = list(BINDING)
+        args[args.index(wrong[0]) + 1] = wrong[1]
+        result = run("open", tmp / "bid.tseal", *shares, *args, ok=False)
+        assert result.exit_code == 2 and "error (wrong_tender)" in result.output, result.output
+    assert run("open", tmp / "bid.tseal", *shares, *BINDING)["ok"]
+
+
+def test_a_tampered_envelope_leaves_nothing_on_disk(sealed):
+    tmp, _ = sealed
+    shares = unwrap_all(tmp)
+    data = bytearray((tmp / "bid.tseal").read_bytes())
+    data[-200] ^= 0x01  # in the last chunk of the document: its first 192 KiB verify before this one
+    (tmp / "bid.tseal").write_bytes(bytes(data))
+    before = sorted(p.name for p in tmp.iterdir())
+    result = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING,
+                 "--out", tmp / "opened", ok=False)
+    assert result.exit_code == 2 and "error (tampered_envelope)" in result.output, result.output
+    assert sorted(p.name for p in tmp.iterdir()) == before
+
+
+def test_a_document_cannot_replace_the_price_sheet(sealed):
+    tmp, _ = sealed
+    (tmp / "price-sheet.bin").write_bytes(b"a document that pretends to be the price sheet")
+    run("seal", "--custodians-file", tmp / "custodians.json", "--bid", "B-1", "--price-sheet", tmp / "price.json",
+        "--document", tmp / "price-sheet.bin", "--out", tmp / "bid.tseal")
+    shares = unwrap_all(tmp)
+    opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING,
+                 "--out", tmp / "opened")
+    assert (tmp / "opened" / "price-sheet.bin").read_bytes() == (tmp / "price.json").read_bytes()
+    assert (tmp / "opened" / "documents" / "price-sheet.bin").read_bytes() == (tmp / "price-sheet.bin").read_bytes()
+    assert opened["price_sheet"] == "price-sheet.bin"
+
+
+def test_open_refuses_a_folder_that_holds_files(sealed):
+    tmp, _ = sealed
+    shares = unwrap_all(tmp)
+    (tmp / "opened").mkdir()
+    (tmp / "opened" / "keep.txt").write_text("mine")
+    result = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING,
+                 "--out", tmp / "opened", ok=False)
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in (tmp / "opened").iterdir()] == ["keep.txt"]
 
 
 def test_check_key_and_wrong_passphrase(sealed):
