@@ -39,14 +39,17 @@ def seal_cli():
 
 def _passphrase(passphrase_file, confirm=False) -> str:
     if passphrase_file:
-        return Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        try:
+            return Path(passphrase_file).read_bytes().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise click.BadParameter("the file is not UTF-8 text.", param_hint="'--passphrase-file'") from None
     if os.environ.get("SEAL_PASSPHRASE"):
         return os.environ["SEAL_PASSPHRASE"]
     return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
 
 
 def _unlock(key_file, passphrase_file):
-    data = keyfile.parse_key_file(Path(key_file).read_text(encoding="utf-8"))
+    data = keyfile.parse_key_file(Path(key_file).read_bytes())
     return keyfile.unlock_key_file(data, _passphrase(passphrase_file))
 
 
@@ -79,7 +82,7 @@ def check_key(key_file, passphrase_file, challenge):
     key = _unlock(key_file, passphrase_file)
     public = hpke.public_bytes(key.public_key())
     if challenge:
-        check = json.loads(Path(challenge).read_text(encoding="utf-8"))
+        check = keyfile.parse_key_check(Path(challenge).read_bytes())
         answer = keyfile.answer_key_check(check, key)
     else:
         local = os.urandom(32)
@@ -97,7 +100,7 @@ def _custodians(custodian_keys, custodians_file):
     for item in custodian_keys:
         path = Path(item)
         if path.exists():
-            keys.append(keyfile.public_key_of(keyfile.parse_key_file(path.read_text(encoding="utf-8")))
+            keys.append(keyfile.public_key_of(keyfile.parse_key_file(path.read_bytes()))
                         if path.suffix == ".json" else path.read_text().strip())
         else:
             keys.append(item)

@@ -6,8 +6,7 @@ stateless: the platform recomputes the expected answer from the context it signe
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 import time
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from core.accounts.models import Role, User
 from core.audit.operations import record_event
 from core.db import DomainError, NotFound, db, utcnow
 from tender.sealing import hpke, keyfile, receipts
+from tender.sealing.encoding import b64decode, b64encode
 from tender.sealing.models import CustodianKey, SealReceipt
 
 CHECK_MAX_AGE = 15 * 60  # seconds a key check may be answered after it was made
@@ -33,22 +33,23 @@ def _secret() -> bytes:
 
 def _public_key(text: str) -> bytes:
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        raise DomainError(_("The public key must be 32 bytes in base64."), code="bad_public_key", field="public_key")
-    return raw
+        return b64decode(text, 32)
+    except ValueError:
+        raise DomainError(_("The public key must be 32 bytes in base64."), code="bad_public_key",
+                          field="public_key") from None
 
 
 def _context(kind: str, user: User) -> str:
     return f"{kind}:{user.id}:{int(time.time())}"
 
 
+_CONTEXT = re.compile(r"([a-z]+):([0-9]+):([0-9]{1,12})")  # ASCII digits only: int() also reads "٣"
+
+
 def _check_context(context: str, kind: str, user: User) -> None:
-    parts = str(context).split(":")
-    fresh = len(parts) == 3 and parts[2].isdigit() and 0 <= time.time() - int(parts[2]) <= CHECK_MAX_AGE
-    if parts[:2] != [kind, str(user.id)] or not fresh:
+    parts = _CONTEXT.fullmatch(str(context))
+    fresh = parts is not None and 0 <= time.time() - int(parts[3]) <= CHECK_MAX_AGE
+    if not fresh or parts[1] != kind or parts[2] != str(user.id):
         raise DomainError(_("This key check has expired. Start again."), code="check_expired")
 
 
@@ -120,7 +121,7 @@ def custodian_list(tender_ref: str, deadline, threshold: int, keys: list[Custodi
         "tender_id": tender_ref,
         "deadline": deadline.isoformat(),
         "threshold": threshold,
-        "custodians": [{"key_id": k.key_id, "public_key": base64.b64encode(k.public_key).decode()} for k in keys],
+        "custodians": [{"key_id": k.key_id, "public_key": b64encode(k.public_key)} for k in keys],
     }
 
 

@@ -67,12 +67,12 @@ def test_key_files_cross_between_browser_and_python(js):
         keyfile.unlock_key_file(made, "wrong passphrase!")
     py_file, py_key = keyfile.create_key_file("python passphrase 1", n=2**14)
     answer = js.evaluate("""async ([f, check]) => {
-        const k = await C.unlockKeyFile(C.parseKeyFile(f), 'python passphrase 1');
+        const k = await C.unlockKeyFile(await C.parseKeyFile(f), 'python passphrase 1');
         return C.answerKeyCheck(check, k); }""",
         [json.dumps(py_file), keyfile.make_key_check(b"s", keyfile.public_key_of(py_file), "user:1:2")])
     assert keyfile.verify_key_check_answer(b"s", keyfile.public_key_of(py_file), "user:1:2", answer)
     wrong = js.evaluate("""async (f) => {
-        try { await C.unlockKeyFile(C.parseKeyFile(f), 'not the passphrase'); return 'opened'; }
+        try { await C.unlockKeyFile(await C.parseKeyFile(f), 'not the passphrase'); return 'opened'; }
         catch (e) { return e.code + ': ' + e.message; } }""", json.dumps(py_file))
     assert wrong.startswith("key_file: The passphrase is wrong")
 
@@ -219,3 +219,21 @@ def test_browser_refuses_the_names_and_counts_python_refuses(js):
     from tender.sealing.manifest import FORBIDDEN_IN_NAMES
 
     assert js.evaluate("() => E.FORBIDDEN_IN_NAMES") == [list(r) for r in FORBIDDEN_IN_NAMES]
+
+
+def test_browser_refuses_the_damaged_key_files_and_checks_python_refuses(js):
+    from tests.tender.sealing.test_keyfile import damaged_checks, damaged_files
+
+    data, key = keyfile.create_key_file("python passphrase 1", n=2**14)
+    for what, content in damaged_files(data).items():
+        # A binary file reaches the page as File.text() gives it: UTF-8 with replacement characters.
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        got = js.evaluate("""async (f) => { try { await C.unlockKeyFile(await C.parseKeyFile(f), 'python passphrase 1');
+            return 'opened'; } catch (e) { return e.code + ': ' + e.message; } }""", text)
+        assert got.startswith("key_file: "), (what, got)
+    check = keyfile.make_key_check(b"s", keyfile.public_key_of(data), "user:1:2")
+    for what, damaged in damaged_checks(check).items():
+        got = js.evaluate("""async ([check, sk]) => { try { return await C.answerKeyCheck(check,
+            await P.importX25519Private(P.unb64(sk))); } catch (e) { return e.code + ': ' + e.message; } }""",
+            [damaged, b64(keyfile.private_bytes(key))])
+        assert got.startswith("key_file: "), (what, got)

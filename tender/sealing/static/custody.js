@@ -2,8 +2,8 @@
 // is the command-line tool's (docs/envelope.md section 8), so either tool reads the other's files.
 
 import {
-  aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256, subtle,
-  unb64, x25519PublicOf,
+  aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256,
+  strictUnb64, subtle, unb64, x25519PublicOf,
 } from "./primitives.js";
 import { EnvelopeError, keyCheckInfo, keyId } from "./envelope.js";
 
@@ -35,48 +35,84 @@ export async function createKeyFile(passphrase, label = "", cost = SCRYPT) {
   };
 }
 
-export function parseKeyFile(text) {
+const keyFileError = (m) => new EnvelopeError("key_file", m);
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function member(obj, name, type, what) {
+  const v = isObject(obj) ? obj[name] : undefined;
+  const ok = type === "integer" ? Number.isInteger(v) : type === "object" ? isObject(v) : typeof v === type;
+  if (!ok) throw keyFileError(`The key file's ${what} is missing or damaged.`);
+  return v;
+}
+
+function binary(obj, name, length, what) {
+  const raw = strictUnb64(member(obj, name, "string", what), length);
+  if (!raw) throw keyFileError(`The key file's ${what} is damaged: it must be ${length} bytes in base64.`);
+  return raw;
+}
+
+// Every field of a key file, checked as keyfile._read checks it (docs/envelope.md section 8).
+async function readKeyFile(data) {
+  member(data, "label", "string", "label");
+  const publicRaw = binary(data, "public_key", 32, "public key");
+  const kid = member(data, "key_id", "string", "key id");
+  if (!/^[0-9a-f]{32}$/.test(kid)) throw keyFileError("The key file's key id must be 32 lowercase hexadecimal digits.");
+  if (kid !== hex(await keyId(publicRaw))) throw keyFileError("The key file's key id does not belong to its public key.");
+  const kdf = member(data, "kdf", "object", "kdf"), cipher = member(data, "cipher", "object", "cipher");
+  if (kdf.name !== "scrypt" || cipher.name !== "AES-256-GCM") throw keyFileError("The key file names a method this tool does not use.");
+  const [N, r, p] = ["N", "r", "p"].map((name) => member(kdf, name, "integer", `scrypt parameter ${name}`));
+  if (!(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16
+        && 128 * N * r <= 2 ** 30)) {
+    throw keyFileError("The key file's scrypt parameters are outside the accepted range.");
+  }
+  return { publicRaw, N, r, p, salt: binary(kdf, "salt", 16, "salt"), nonce: binary(cipher, "nonce", 12, "nonce"),
+    ciphertext: binary(data, "encrypted_private_key", 48, "encrypted key") };
+}
+
+export async function parseKeyFile(text) {
   let data;
-  try { data = JSON.parse(text); } catch (e) { throw new EnvelopeError("key_file", "This is not a custodian key file."); }
-  if (!data || data.type !== "tender-seal-custodian-key") throw new EnvelopeError("key_file", "This is not a custodian key file.");
-  if (data.version !== 1) throw new EnvelopeError("key_file", `This key file has version ${data.version}; this page reads version 1.`);
+  try { data = JSON.parse(text); } catch (e) { throw keyFileError("This is not a custodian key file (it is not UTF-8 JSON)."); }
+  if (!isObject(data) || data.type !== "tender-seal-custodian-key") throw keyFileError("This is not a custodian key file.");
+  if (data.version !== 1) throw keyFileError(`This key file has version ${data.version}; this page reads version 1.`);
+  await readKeyFile(data);
   return data;
 }
 
 export async function unlockKeyFile(data, passphrase) {
-  const { kdf = {}, cipher = {} } = data;
-  const { N, r, p } = kdf;
-  if (kdf.name !== "scrypt" || cipher.name !== "AES-256-GCM" || !(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0)
-      || !(r >= 1 && r <= 32 && p >= 1 && p <= 16)) {
-    throw new EnvelopeError("key_file", "The key file's parameters are outside the accepted range.");
-  }
-  const publicRaw = unb64(data.public_key);
-  const wrapping = await aesKey(await passKey(passphrase, unb64(kdf.salt), { N, r, p }), ["decrypt"]);
+  const { publicRaw, N, r, p, salt, nonce, ciphertext } = await readKeyFile(data);
+  const wrapping = await aesKey(await passKey(passphrase, salt, { N, r, p }), ["decrypt"]);
   let raw;
   try {
-    raw = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: unb64(cipher.nonce), additionalData: concat(AAD, publicRaw) },
-      wrapping, unb64(data.encrypted_private_key)));
+    raw = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: nonce, additionalData: concat(AAD, publicRaw) },
+      wrapping, ciphertext));
   } catch (e) {
-    throw new EnvelopeError("key_file", "The passphrase is wrong, or the key file was changed.");
+    throw keyFileError("The passphrase is wrong, or the key file was changed.");
   }
   const privateKey = await importX25519Private(raw);
   raw.fill(0);
   if (!equal(await x25519PublicOf(privateKey), publicRaw)) {
-    throw new EnvelopeError("key_file", "The key file's public key does not belong to its private key.");
+    throw keyFileError("The key file's public key does not belong to its private key.");
   }
   return privateKey;
 }
 
 // Unwrap a key check from the platform on this device; the hex answer proves the key is held.
 export async function answerKeyCheck(check, privateKey) {
-  const kid = await keyId(await x25519PublicOf(privateKey));
-  if (check.key_id !== hex(kid)) {
-    throw new EnvelopeError("key_file", `This key file holds key ${hex(kid)}, but the check was made for key ${check.key_id}.`);
+  const fields = ["context", "key_id", "wrapped"].map((name) => (isObject(check) ? check[name] : undefined));
+  if (!fields.every((v) => typeof v === "string")) {
+    throw keyFileError("This is not a key check from the platform: it needs context, key_id and wrapped.");
   }
+  const [context, checkKid, wrappedText] = fields;
+  const kid = await keyId(await x25519PublicOf(privateKey));
+  if (checkKid !== hex(kid)) {
+    throw keyFileError(`This key file holds key ${hex(kid)}, but the check was made for key ${checkKid}.`);
+  }
+  const wrapped = strictUnb64(wrappedText, 80);
+  if (!wrapped) throw keyFileError("The key check's wrapped share is damaged: it must be 80 bytes in base64.");
   try {
-    return hex(await hpkeOpen(privateKey, keyCheckInfo(check.context, kid), unb64(check.wrapped)));
+    return hex(await hpkeOpen(privateKey, keyCheckInfo(context, kid), wrapped));
   } catch (e) {
-    throw new EnvelopeError("key_file", "The key check does not unwrap with this key file.");
+    throw keyFileError("The key check does not unwrap with this key file.");
   }
 }
 

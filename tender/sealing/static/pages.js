@@ -72,7 +72,7 @@ const pages = {
     document.getElementById("import-key-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const data = parseKeyFile(await readText(document.getElementById("import-file")));
+        const data = await parseKeyFile(await readText(document.getElementById("import-file")));
         say(msg.deriving, "info");
         const privateKey = await unlockKeyFile(data, document.getElementById("import-passphrase").value);
         const key = await register(data.public_key, privateKey, data.label || "", "cli");
@@ -88,7 +88,7 @@ const pages = {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const data = parseKeyFile(await readText(document.getElementById("check-file")));
+        const data = await parseKeyFile(await readText(document.getElementById("check-file")));
         say(msg.deriving, "info");
         const privateKey = await unlockKeyFile(data, document.getElementById("check-passphrase").value);
         const check = await postJSON(root.dataset.checkUrl);

@@ -135,3 +135,34 @@ def test_receipts_issued_in_a_chain_and_published_key(app, app_ctx):
     public = receipts.load_public(doc)
     assert [p["seq"] for p in receipts.verify_log(log, public, tender_id="T-77")] == [1, 2, 3]
     assert json.loads(base64.b64decode(log[2]["payload"]))["prev"] == receipts.entry_hash(log[1])
+
+
+def non_canonical(text: str) -> str:
+    """The same bytes in base64 with a padding bit set, which strict decoders refuse."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = text.rstrip("=")
+    return last[:-1] + alphabet[alphabet.index(last[-1]) | 1] + "=" * (len(text) - len(last))
+
+
+def test_malformed_key_inputs_are_problem_details_never_a_server_error(app, client, custodian):
+    token = csrf(client)
+    data, _ = keyfile.create_key_file("a good passphrase", n=N)
+    good = {"public_key": data["public_key"], "context": f"register:{custodian.id}:1", "answer": "00" * 32}
+    bodies = {
+        "/api/v1/sealing/custodian-keys/challenge": [
+            {"public_key": [data["public_key"]]}, {"public_key": "%" * 44}, {"public_key": data["public_key"] + "\n"},
+            {"public_key": non_canonical(data["public_key"])}, ["not", "an", "object"],
+        ],
+        "/api/v1/sealing/custodian-keys": [
+            dict(good, context=f"register:{custodian.id}:\u00b2"), dict(good, context=f"register:{custodian.id}:\u0663"),
+            dict(good, context=["register"]), dict(good, answer=["00" * 32]), dict(good, public_key={"a": 1}),
+        ],
+        "/api/v1/sealing/custodian-keys/current/check/answer": [
+            {"context": "check:1:\u00b2", "answer": "00" * 32}, {"context": 5, "answer": "00" * 32},
+        ],
+    }
+    for url, cases in bodies.items():
+        for body in cases:
+            r = post(client, url, body, token)
+            assert 400 <= r.status_code < 500, (url, body, r.status_code)
+            assert r.mimetype == "application/problem+json" and r.json["detail" if "detail" in r.json else "title"]

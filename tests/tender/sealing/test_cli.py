@@ -154,3 +154,27 @@ def test_standalone_module_runs_without_flask_app(sealed):
     proc = subprocess.run([sys.executable, "-m", "tender.sealing.cli", "inspect", str(garbage)],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "not a sealed bid envelope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_damaged_key_files_and_key_checks_are_one_line_errors(sealed):
+    from tender.sealing import keyfile
+
+    from .test_keyfile import damaged_checks, damaged_files
+
+    tmp, _ = sealed
+    data = json.loads((tmp / "custodian0.json").read_text())
+    for what, content in damaged_files(data).items():
+        path = tmp / "damaged.json"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        for args in (["check-key", "--key-file", path], ["unwrap", tmp / "bid.tseal", "--key-file", path]):
+            result = run(*args, ok=False)
+            assert result.exit_code == 2 and "error (key_file)" in result.output, (what, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), what
+    check = keyfile.make_key_check(b"s", keyfile.public_key_of(data), "check:1:1")
+    cases = {**damaged_checks(check), "binary": None}
+    for what, damaged in cases.items():
+        path = tmp / "key-check.json"
+        path.write_bytes(b"\xff\xfe\x00garbage" if damaged is None else json.dumps(damaged).encode())
+        result = run("check-key", "--key-file", tmp / "custodian0.json", "--challenge", path, ok=False)
+        assert result.exit_code == 2 and "error (key_file)" in result.output, (what, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), what
