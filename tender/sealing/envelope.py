@@ -27,9 +27,10 @@ from tender.sealing.errors import (
     BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
 )
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, check_threshold,
-    encode_body, parse_header, read_preamble,
+    CHECK_LEN, DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, SECTION_ENTRY, STANZA_LEN, Header, Stanza,
+    check_identifier, check_threshold, encode_body, parse_header, read_preamble,
 )
+from tender.sealing.hpke import KEY_ID_LEN
 from tender.sealing.stream import (
     CHUNK, PRICE_SHEET_CT_LEN, PRICE_SHEET_PADDED, SectionWriter, check_ciphertext_length, ciphertext_length,
     header_mac, read_section, section_key,
@@ -226,12 +227,22 @@ def unwrap_share(header: Header, private_key, *, now: datetime | None = None) ->
     )
     y = hpke.unwrap(stanza.wrapped, private_key, info)
     if not hmac.compare_digest(share_check(stanza.x, y), stanza.share_check):
-        raise TamperedEnvelope("The unwrapped share does not match the header's check value.")
+        # The share unwrapped under this header's binding, so it is the one sealed for this key: the
+        # check value beside it is what changed.
+        raise TamperedEnvelope("The envelope's header was changed: the check value of your share does not match "
+                               "the share, which unwrapped correctly.")
     return KeyShare(stanza.x, y)
 
 
 def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
-    """Check each share against the header, rebuild the file key, and check it against the MAC."""
+    """Check each share against the header, rebuild the file key, and check it against the MAC.
+
+    A share check value lives in the header, which only the MAC authenticates, so a mismatch alone
+    cannot tell a wrong share from a changed header. The header MAC decides: rebuilt from shares
+    that match their check values, a key that fails the MAC means the header was changed; rebuilt
+    with the mismatching shares, a key under which the MAC verifies once their check values are
+    recomputed means those shares are right and the header's check values were changed.
+    """
     shares = list(shares)
     seen = set()
     for share in shares:
@@ -240,20 +251,45 @@ def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
         seen.add(share.x)
         if not 1 <= share.x <= len(header.stanzas) or len(share.y) != 32:
             raise BadShare(f"Key share {share.x} does not belong to this envelope.", index=share.x)
-        if not hmac.compare_digest(share_check(share.x, share.y), header.stanzas[share.x - 1].share_check):
-            raise BadShare(
-                f"Key share {share.x} is wrong: it is corrupted or belongs to another envelope.", index=share.x
-            )
-    if len(shares) < header.threshold:
+    k = header.threshold
+    matching = [s for s in shares if hmac.compare_digest(share_check(s.x, s.y), header.stanzas[s.x - 1].share_check)]
+    mismatching = [s for s in shares if s not in matching]
+    if len(shares) < k and not mismatching:
         raise NotEnoughShares(
-            f"{header.threshold} key shares are needed to open this envelope; {len(shares)} were given.",
-            needed=header.threshold,
-            given=len(shares),
+            f"{k} key shares are needed to open this envelope; {len(shares)} were given.", needed=k, given=len(shares)
         )
-    file_key = shamir.combine([(s.x, s.y) for s in shares], header.threshold)
-    if not hmac.compare_digest(header_mac(file_key, header.raw[: -len(header.mac)]), header.mac):
+    wrong = BadShare(f"Key share {mismatching[0].x} is wrong: it is corrupted or belongs to another envelope.",
+                     index=mismatching[0].x) if mismatching else None
+    if len(shares) < k:
+        raise wrong  # too few shares to let the MAC say whether the share or the header is at fault
+    # Shares that match the header first; fill up to k with the others only if there are not enough.
+    used = (matching + mismatching)[:k]
+    repaired = [s for s in mismatching if s in used or len(matching) >= k]
+    file_key = shamir.combine([(s.x, s.y) for s in used], k)
+    body = header.raw[: -len(header.mac)]
+    if hmac.compare_digest(header_mac(file_key, body), header.mac):
+        if wrong:  # the header is authentic, so its check values are too
+            raise wrong
+        return file_key
+    if repaired and hmac.compare_digest(header_mac(file_key, _with_checks_of(header, body, repaired)), header.mac):
+        raise TamperedEnvelope(
+            "The header was changed: the check values of key shares "
+            f"{', '.join(str(s.x) for s in repaired)} were altered, while the shares themselves are right "
+            "(the header verifies with them once those check values are put back)."
+        )
+    if len(matching) >= k:
         raise TamperedEnvelope("The header does not verify with the rebuilt key: the header was changed.")
-    return file_key
+    raise wrong
+
+
+def _with_checks_of(header: Header, body: bytes, shares: list[KeyShare]) -> bytes:
+    """The header's bytes before the MAC with each share's own check value in its stanza."""
+    repaired = bytearray(body)
+    first_stanza = len(body) - len(header.stanzas) * STANZA_LEN - 1 - 3 * SECTION_ENTRY.size
+    for s in shares:
+        at = first_stanza + (s.x - 1) * STANZA_LEN + KEY_ID_LEN + 1
+        repaired[at : at + CHECK_LEN] = share_check(s.x, s.y)
+    return bytes(repaired)
 
 
 def open_envelope(

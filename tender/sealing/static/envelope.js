@@ -367,7 +367,10 @@ export async function unwrapShare(header, privateKey, now = Date.now()) {
   try { y = await hpkeOpen(privateKey, bidShareInfo(header, stanza.x, kid), stanza.wrapped); } catch (e) {
     throw new EnvelopeError("bad_share", "This key cannot unwrap the share, or the header was changed.");
   }
-  if (!equal(await shareCheck(stanza.x, y), stanza.check)) throw new EnvelopeError("tampered_envelope", "Share check mismatch.");
+  if (!equal(await shareCheck(stanza.x, y), stanza.check)) {
+    throw new EnvelopeError("tampered_envelope",
+      "The envelope's header was changed: the check value of your share does not match the share, which unwrapped correctly.");
+  }
   return hex(concat(u8(stanza.x), y));
 }
 

@@ -239,3 +239,37 @@ def test_nothing_is_returned_from_an_envelope_that_fails_anywhere(keys):
         list(open_envelope(io.BytesIO(bytes(env)), shares, **BINDING, verify_first=False).documents())
     good = make_envelope(keys)
     assert open_envelope(io.BytesIO(good), shares_for(good, keys)[:2], **BINDING).verified
+
+
+def _share_check_offset(envelope: bytes, x: int) -> int:
+    from tender.sealing.format import PREAMBLE, STANZA_LEN
+
+    pos = PREAMBLE.size
+    pos += 1 + envelope[pos]
+    pos += 1 + envelope[pos]
+    return pos + 14 + (x - 1) * STANZA_LEN + 16 + 1
+
+
+@pytest.mark.parametrize("given", [(1, 2), (2, 3), (1, 2, 3)])
+def test_a_changed_share_check_is_tampering_of_the_envelope_not_a_bad_share(keys, given):
+    env = make_envelope(keys)
+    shares = shares_for(env, keys)  # unwrapped before the header was changed
+    forged = bytearray(env)
+    forged[_share_check_offset(env, 2)] ^= 0x04
+    chosen = [shares[x - 1] for x in given]
+    with pytest.raises(TamperedEnvelope) as info:
+        open_envelope(io.BytesIO(bytes(forged)), chosen, **BINDING)
+    assert "header" in info.value.message and "check" in info.value.message, info.value.message
+    # The custodian whose check value was changed is told so by their own tool, too.
+    with pytest.raises(TamperedEnvelope, match="header"):
+        unwrap_share(inspect(io.BytesIO(bytes(forged))), keys[1])
+
+
+def test_a_wrong_share_is_still_named_when_the_header_is_intact(keys):
+    env = make_envelope(keys)
+    s1, s2, s3 = shares_for(env, keys)
+    bad = KeyShare(s2.x, bytes([s2.y[0] ^ 1]) + s2.y[1:])
+    for chosen in ([s1, bad], [bad, s3], [s1, bad, s3]):
+        with pytest.raises(BadShare) as info:
+            open_envelope(io.BytesIO(env), chosen, **BINDING)
+        assert info.value.details["index"] == 2
