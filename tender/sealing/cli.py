@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from tender.sealing import envelope, hpke, keyfile, receipts
+from tender.sealing import custodians, envelope, hpke, keyfile, receipts
+from tender.sealing.encoding import b64decode
 from tender.sealing.errors import InvalidInput, SealError
 from tender.sealing.format import MIN_THRESHOLD, check_threshold
 
@@ -92,29 +92,34 @@ def check_key(key_file, passphrase_file, challenge):
     _out({"ok": True, "key_id": hpke.key_id(public).hex(), "answer": answer if challenge else None})
 
 
-def _custodians(custodian_keys, custodians_file):
-    keys, meta = [], {}
-    if custodians_file:
-        meta = json.loads(Path(custodians_file).read_text(encoding="utf-8"))
-        keys = [c["public_key"] for c in meta.get("custodians", [])]
-    for item in custodian_keys:
-        path = Path(item)
-        if path.exists():
-            keys.append(keyfile.public_key_of(keyfile.parse_key_file(path.read_bytes()))
-                        if path.suffix == ".json" else path.read_text().strip())
-        else:
-            keys.append(item)
-    import base64
-
-    raw = [k if isinstance(k, bytes) else base64.b64decode(k) for k in keys]
-    return raw, meta
+def _custodian_list(custodians_file) -> custodians.CustodianList | None:
+    if not custodians_file:
+        return None
+    try:
+        return custodians.parse(Path(custodians_file).read_bytes())
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint="'--custodians-file'") from None
 
 
-def _deadline(text) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise click.BadParameter("give the deadline with its time zone, e.g. 2026-12-01T10:00:00+08:00")
-    return value.astimezone(timezone.utc)
+def _custodian_key(item: str) -> bytes:
+    """A --custodian value: a public key in base64, a file holding one, or a custodian key file."""
+    path = Path(item)
+    if path.is_file():
+        if path.suffix == ".json":
+            return keyfile.public_key_of(keyfile.parse_key_file(path.read_bytes()))
+        item = path.read_bytes().decode("ascii", "replace").strip()
+    try:
+        return b64decode(item, 32)
+    except ValueError:
+        raise click.BadParameter(f"{item!r} is neither a public key (32 bytes in base64) nor a key file.",
+                                 param_hint="'--custodian'") from None
+
+
+def _deadline(text: str) -> int:
+    try:
+        return custodians.parse_deadline(text)
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint="'--deadline'") from None
 
 
 def _threshold(value, count: int, *, from_file: bool) -> int:
@@ -132,7 +137,8 @@ def _threshold(value, count: int, *, from_file: bool) -> int:
 @click.option("--tender", "tender_id")
 @click.option("--bid", "bid_id", required=True)
 @click.option("--bid-version", default=1, show_default=True, type=int)
-@click.option("--deadline", help="ISO 8601 with zone; taken from --custodians-file if absent.")
+@click.option("--deadline", help="Like 2026-12-01T10:00:00+08:00 (whole seconds, with the offset); taken from "
+                                 "--custodians-file if absent.")
 @click.option("--custodians-file", type=click.Path(exists=True, dir_okay=False),
               help="The tender's custodian list as published by the platform.")
 @click.option("--custodian", "custodian_keys", multiple=True, help="A public key (base64) or public key file.")
@@ -145,12 +151,13 @@ def _threshold(value, count: int, *, from_file: bool) -> int:
 def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, custodian_keys, threshold,
                  price_sheet, documents, out_path):
     """Seal a price sheet and documents into one envelope, offline."""
-    keys, meta = _custodians(custodian_keys, custodians_file)
-    tender_id = tender_id or meta.get("tender_id")
-    deadline = deadline or meta.get("deadline")
+    listing = _custodian_list(custodians_file)
+    keys = (listing.public_keys if listing else []) + [_custodian_key(item) for item in custodian_keys]
+    tender_id = tender_id or (listing and listing.tender_id)
+    deadline = _deadline(deadline) if deadline else (listing and listing.deadline)
     from_file = threshold is None
-    threshold = meta.get("threshold") if from_file else threshold
-    if not (tender_id and deadline and threshold is not None):
+    threshold = listing.threshold if from_file and listing else threshold
+    if not (tender_id and deadline is not None and threshold is not None):
         raise click.UsageError("give --tender, --deadline and --threshold, or a --custodians-file that has them")
     threshold = _threshold(threshold, len(keys), from_file=from_file)
     docs = [envelope.Document.from_path(p) for p in documents]
@@ -158,7 +165,7 @@ def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, cust
     try:
         with partial.open("wb") as out:
             header = envelope.seal(
-                out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=_deadline(deadline),
+                out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=deadline,
                 custodian_keys=keys, threshold=threshold, price_sheet=Path(price_sheet).read_bytes(),
                 documents=docs,
             )
@@ -198,7 +205,9 @@ def unwrap_command(path, key_file, passphrase_file):
 def _shares(shares, shares_file):
     texts = list(shares)
     if shares_file:
-        texts += [line for line in Path(shares_file).read_text().split() if line]
+        # One share per line (blank lines skipped); read as ASCII so a binary file is just a bad share.
+        lines = Path(shares_file).read_bytes().decode("ascii", "replace").splitlines()
+        texts += [line for line in lines if line.strip()]
     return [envelope.KeyShare.decode(t) for t in texts]
 
 

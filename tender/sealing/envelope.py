@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import io
 import os
+import re
 import secrets
 import shutil
 import struct
@@ -42,6 +43,7 @@ PRICE_SHEET_MAX = PRICE_SHEET_PADDED - 4
 PRICE_SHEET_FILE = "price-sheet.bin"
 DOCUMENTS_FOLDER = "documents"
 _SHARE_CHECK_LABEL = b"tender-seal/v1 share-check"
+_SHARE_TEXT = re.compile(r"[0-9a-fA-F]{66}")
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,17 @@ class KeyShare:
     y: bytes
 
     def encode(self) -> str:
+        """The text a custodian submits: lowercase hex of u8 x || y (docs/envelope.md 6.1)."""
         return bytes([self.x]).hex() + self.y.hex()
 
     @classmethod
     def decode(cls, text: str) -> "KeyShare":
-        try:
-            raw = bytes.fromhex(text.strip())
-        except ValueError:
-            raise BadShare("A key share must be 66 hexadecimal characters.") from None
-        if len(raw) != 33 or raw[0] == 0:
-            raise BadShare("A key share must be 66 hexadecimal characters with a non-zero index.")
+        """Read a submitted share: 66 hex digits in either case, spaces around it allowed."""
+        text = text.strip() if isinstance(text, str) else ""
+        if not _SHARE_TEXT.fullmatch(text) or text[:2] == "00":
+            raise BadShare("A key share is 66 hexadecimal digits, the first two not 00, as the custodian's tool "
+                           "prints it.")
+        raw = bytes.fromhex(text)
         return cls(raw[0], raw[1:])
 
     def __repr__(self) -> str:  # never print the share value

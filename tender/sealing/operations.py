@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from core.accounts.models import Role, User
 from core.audit.operations import record_event
 from core.db import DomainError, NotFound, db, utcnow
-from tender.sealing import hpke, keyfile, receipts
-from tender.sealing.encoding import b64decode, b64encode
+from tender.sealing import custodians, hpke, keyfile, receipts
+from tender.sealing.encoding import b64decode
 from tender.sealing.models import CustodianKey, SealReceipt
 
 CHECK_MAX_AGE = 15 * 60  # seconds a key check may be answered after it was made
@@ -117,12 +117,7 @@ def confirm_key_check(user: User, data: dict, *, actor: User) -> CustodianKey:
 
 def custodian_list(tender_ref: str, deadline, threshold: int, keys: list[CustodianKey]) -> dict:
     """The document a firm seals to (custodians.json): the tender, its deadline, k and the keys in order."""
-    return {
-        "tender_id": tender_ref,
-        "deadline": deadline.isoformat(),
-        "threshold": threshold,
-        "custodians": [{"key_id": k.key_id, "public_key": b64encode(k.public_key)} for k in keys],
-    }
+    return custodians.encode(tender_ref, deadline, threshold, [k.public_key for k in keys])
 
 
 def platform_key():

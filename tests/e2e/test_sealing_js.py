@@ -237,3 +237,18 @@ def test_browser_refuses_the_damaged_key_files_and_checks_python_refuses(js):
             await P.importX25519Private(P.unb64(sk))); } catch (e) { return e.code + ': ' + e.message; } }""",
             [damaged, b64(keyfile.private_bytes(key))])
         assert got.startswith("key_file: "), (what, got)
+
+
+def test_browser_reads_custodian_lists_and_shares_as_python_does(js):
+    from tests.tender.sealing.test_custodian_list import PKS, bad_lists, listing
+
+    read = """async (t) => { try { const l = await E.parseCustodianList(t);
+        return {...l, custodians: l.custodians.map(P.b64)}; } catch (e) { return e.code + ': ' + e.message; } }"""
+    for deadline in ("2026-05-01T02:00:00Z", "2026-05-01T10:00:00+08:00", "2026-04-30T21:30:00-04:30"):
+        got = js.evaluate(read, json.dumps(listing(deadline=deadline)))
+        assert got == {"tenderId": "T-2026-001", "deadline": 1777600800, "threshold": 2,
+                       "custodians": [b64(pk) for pk in PKS]}, (deadline, got)
+    for what, content in bad_lists().items():
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        got = js.evaluate(read, text)
+        assert isinstance(got, str) and got.startswith("invalid_input: "), (what, got)

@@ -3,7 +3,7 @@
 // encrypted chunks as Blob parts.
 
 import {
-  ascii, aesKey, b64, concat, equal, hex, hkdf, hmac, hpkeOpen, hpkeSeal, sha256, shamirSplit, subtle,
+  ascii, aesKey, b64, concat, equal, hex, hkdf, hmac, hpkeOpen, hpkeSeal, sha256, shamirSplit, strictUnb64, subtle,
   u16, u32, u64, u8, x25519PublicOf,
 } from "./primitives.js";
 
@@ -278,6 +278,54 @@ function checkNames(names) {
     }
     seen.set(key, name);
   }
+}
+
+// custodians.json (docs/envelope.md 4.1), checked as custodians.parse checks it: the threshold is
+// returned as written, for checkThreshold to judge. Resolves to {tenderId, deadline, threshold, custodians}.
+const DEADLINE_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|([+-])(\d{2}):(\d{2}))$/;
+
+export function parseDeadline(text) {
+  const m = typeof text === "string" && DEADLINE_RE.exec(text);
+  const bad = (why) => new EnvelopeError("invalid_input", why);
+  if (!m) throw bad("The deadline must be written like 2026-12-01T10:00:00+08:00 (or …Z): whole seconds, with its offset.");
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const back = new Date(local);
+  if (y < 1 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d
+      || h > 23 || mi > 59 || sec > 59 || (m[7] !== "Z" && (Number(m[9]) > 23 || Number(m[10]) > 59))) {
+    throw bad(`The deadline ${text} is not a real date and time.`);
+  }
+  const offset = m[7] === "Z" ? 0 : (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+  const seconds = local / 1000 - offset * 60;
+  if (seconds < 0 || seconds > MAX_DEADLINE) throw bad("The deadline must lie between 1970-01-01 and 9999-12-31T23:59:59Z.");
+  return seconds;
+}
+
+export async function parseCustodianList(text) {
+  const bad = (why) => new EnvelopeError("invalid_input", why);
+  let data;
+  try { data = JSON.parse(text); } catch (e) { throw bad("The custodian list is not UTF-8 JSON."); }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) throw bad("The custodian list must be a JSON object.");
+  if (typeof data.tender_id !== "string" || !ID_RE.test(data.tender_id)) {
+    throw bad("The tender id must be 1 to 64 characters from A-Z, a-z, 0-9 and . _ : -");
+  }
+  const deadline = parseDeadline(data.deadline);
+  const entries = data.custodians;
+  if (!Array.isArray(entries) || !entries.every((e) => e !== null && typeof e === "object" && !Array.isArray(e))) {
+    throw bad("The custodian list's custodians must be a list of objects.");
+  }
+  const keys = [];
+  for (const [i, e] of entries.entries()) {
+    const publicRaw = strictUnb64(e.public_key, 32);
+    if (!publicRaw || typeof e.key_id !== "string" || !/^[0-9a-f]{32}$/.test(e.key_id)) {
+      throw bad(`Custodian ${i + 1} in the list needs a public_key (32 bytes in base64) and a key_id (32 lowercase hexadecimal digits).`);
+    }
+    if (hex(await keyId(publicRaw)) !== e.key_id) {
+      throw bad(`Custodian ${i + 1} in the list has a key_id that does not belong to its public key.`);
+    }
+    keys.push(publicRaw);
+  }
+  return { tenderId: data.tender_id, deadline, threshold: data.threshold, custodians: keys };
 }
 
 // Seal a bid. ``custodians``: array of 32-byte public keys; ``documents``: File or Blob objects with

@@ -1,8 +1,8 @@
 // Wiring of the sealing pages. Keys, passphrases and plaintext never leave this page; the server
 // sees public keys, key-check answers and sealed envelopes only.
 
-import { ascii, b64, hex, secureContextProblem, unb64 } from "./primitives.js";
-import { checkThreshold, inspectBlob, sealEnvelope, blobSha256 } from "./envelope.js";
+import { ascii, b64, hex, secureContextProblem } from "./primitives.js";
+import { checkThreshold, inspectBlob, parseCustodianList, sealEnvelope, blobSha256 } from "./envelope.js";
 import { answerKeyCheck, createKeyFile, parseKeyFile, unlockKeyFile, verifyReceipt } from "./custody.js";
 
 const root = document.getElementById("sealing-page");
@@ -120,9 +120,9 @@ const pages = {
     document.getElementById("seal-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const tender = JSON.parse(await readText(document.getElementById("custodians-file")));
+        const tender = await parseCustodianList(await readText(document.getElementById("custodians-file")));
         try {
-          checkThreshold(tender.threshold, Array.isArray(tender.custodians) ? tender.custodians.length : 0);
+          checkThreshold(tender.threshold, tender.custodians.length);
         } catch (e) {
           if (e.code !== "invalid_threshold") throw e;
           return say(msg.badThreshold, "error");
@@ -135,10 +135,9 @@ const pages = {
         say(msg.sealing, "info");
         const started = performance.now();
         const { blob, header } = await sealEnvelope({
-          tenderId: tender.tender_id, bidId: document.getElementById("bid-id").value.trim(),
+          tenderId: tender.tenderId, bidId: document.getElementById("bid-id").value.trim(),
           bidVersion: Number(document.getElementById("bid-version").value),
-          deadline: Math.floor(Date.parse(tender.deadline) / 1000), threshold: tender.threshold,
-          custodians: tender.custodians.map((c) => unb64(c.public_key)),
+          deadline: tender.deadline, threshold: tender.threshold, custodians: tender.custodians,
           priceSheet: ascii(JSON.stringify(price)), documents: Array.from(document.getElementById("documents").files),
           onProgress: (done, total) => {
             const pct = total ? Math.floor((100 * done) / total) : 100;

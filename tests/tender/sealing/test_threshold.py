@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tender.sealing import InvalidInput, MalformedEnvelope, inspect
+from tender.sealing import InvalidInput, MalformedEnvelope, hpke, inspect
 from tender.sealing.cli import seal_cli
 from tender.sealing.format import MAX_CUSTODIANS, MIN_THRESHOLD, PREAMBLE, check_threshold
 from tests.tender.sealing.helpers import custodians, make_envelope, public_keys
@@ -69,7 +69,8 @@ def test_parser_refuses_a_single_custodian_header():
 
 def _cli_seal(tmp_path, *extra, custodians_file=None):
     (tmp_path / "price.json").write_text('{"fee": "2.60"}')
-    keys = [base64.b64encode(k).decode() for k in public_keys(custodians(3))]
+    pks = public_keys(custodians(3))
+    keys = [base64.b64encode(k).decode() for k in pks]
     args = ["seal", "--bid", "B-1", "--price-sheet", tmp_path / "price.json", "--out", tmp_path / "bid.tseal"]
     if custodians_file is None:
         args += ["--tender", "T-1", "--deadline", "2026-01-01T08:00:00+08:00"]
@@ -77,7 +78,8 @@ def _cli_seal(tmp_path, *extra, custodians_file=None):
             args += ["--custodian", key]
     else:
         meta = {"tender_id": "T-1", "deadline": "2026-01-01T08:00:00+08:00",
-                "custodians": [{"public_key": key} for key in keys], **custodians_file}
+                "custodians": [{"key_id": hpke.key_id(pk).hex(), "public_key": key} for pk, key in zip(pks, keys)],
+                **custodians_file}
         (tmp_path / "custodians.json").write_text(json.dumps(meta))
         args += ["--custodians-file", tmp_path / "custodians.json"]
     return CliRunner().invoke(seal_cli, [str(a) for a in [*args, *extra]], catch_exceptions=False)
