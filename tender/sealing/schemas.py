@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from tender.sealing.encoding import b64encode
+
 
 class PublicKeySchema(Schema):
     public_key = fields.String(required=True, validate=validate.Length(min=40, max=64))
@@ -39,9 +41,7 @@ class CustodianKeySchema(Schema):
     last_checked_at = fields.DateTime(allow_none=True)
 
     def _public_key(self, obj):
-        import base64
-
-        return base64.b64encode(obj.public_key).decode()
+        return b64encode(obj.public_key)
 
 
 class PlatformKeySchema(Schema):
