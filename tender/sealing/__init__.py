@@ -5,6 +5,8 @@ The only package in the project that touches cryptographic primitives. Import fr
 CLI are thin layers over these functions.
 """
 
+import sys
+
 from tender.sealing.envelope import (  # noqa: F401
     Document, KeyShare, OpenedEnvelope, check_binding, check_structure, check_upload, envelope_sha256, inspect,
     open_envelope, recover_file_key, seal, unwrap_share,
@@ -16,10 +18,36 @@ from tender.sealing.errors import (  # noqa: F401
 
 
 def init_app(app) -> None:
-    """Install the sealing pages, API and commands."""
+    """Install the sealing pages, API and commands; in production, only with a provisioned receipt key."""
     import core
 
     import tender.sealing.models  # noqa: F401  (registers the tables)
 
+    if app.config.get("NAME") == "production" and not _creating_the_receipt_key(sys.argv):
+        _require_receipt_key(app.config["PLATFORM_KEY_DIR"])
     core.register(app, blueprints=("tender.sealing.views:bp",), api_blueprints=("tender.sealing.api:blp",),
                   cli_groups=("tender.sealing.cli:seal_cli",))
+
+
+def _require_receipt_key(directory) -> None:
+    """Two hosts that each made their own key on first use would sign with different keys, so
+    production starts only with the one key the operator provisioned and gave every host."""
+    from config import ConfigError
+    from tender.sealing import platform_keys
+
+    try:
+        platform_keys.load(directory)
+    except platform_keys.NotProvisioned:
+        raise ConfigError(
+            f"no receipt-signing key in PLATFORM_KEY_DIR ({directory}); create it once with "
+            "'flask --app app:create_app seal platform-key create' and give every host that folder"
+        ) from None
+    except ReceiptError as exc:
+        raise ConfigError(f"the receipt-signing key in PLATFORM_KEY_DIR cannot be used: {exc.message}") from None
+
+
+def _creating_the_receipt_key(argv: list[str]) -> bool:
+    """Whether this process runs ``flask … seal platform-key create``: the one command that must
+    start before the key exists, since it is what makes it."""
+    words = argv[1:]
+    return any(words[i : i + 3] == ["seal", "platform-key", "create"] for i in range(len(words)))

@@ -77,5 +77,5 @@ class PlatformKey(MethodView):
     @access(PUBLIC)
     @blp.response(200, PlatformKeySchema)
     def get(self):
-        """The platform's Ed25519 receipt-signing public key."""
+        """Every Ed25519 receipt-signing public key the platform has used; the one in use also at the top."""
         return operations.platform_key_document()

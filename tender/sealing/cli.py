@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tender.sealing import custodians, envelope, hpke, keyfile, receipts
+from tender.sealing import custodians, envelope, hpke, keyfile, platform_keys, receipts
 from tender.sealing.encoding import b64decode
 from tender.sealing.errors import InvalidInput, SealError
 from tender.sealing.format import MIN_THRESHOLD, check_threshold
@@ -237,36 +237,85 @@ def open_command(path, shares, shares_file, tender_id, bid_id, bid_version, out_
 
 @seal_cli.command("verify-receipt")
 @click.argument("receipt_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--platform-key", required=True, help="The published key document (file) or base64 key.")
+@click.option("--platform-key", required=True,
+              help="The platform's published key set (a file saved from /.well-known/tender-seal-receipt-key) "
+                   "or one base64 key.")
 @click.option("--envelope", "envelope_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--log", "log_path", type=click.Path(exists=True, dir_okay=False), help="The tender's receipt log.")
 @click.option("--checkpoint", type=click.Path(exists=True, dir_okay=False), help="The signed list at the deadline.")
 def verify_receipt_command(receipt_path, platform_key, envelope_path, log_path, checkpoint):
     """Check a receipt's signature, that it names this envelope, and that the log holds it."""
-    key_arg = Path(platform_key)
-    public = receipts.load_public(json.loads(key_arg.read_text()) if key_arg.exists() else platform_key)
-    receipt = json.loads(Path(receipt_path).read_text(encoding="utf-8"))
+    published = _json_file(platform_key, "--platform-key") if Path(platform_key).is_file() else platform_key
+    keys = receipts.key_set(published)
+    receipt = _json_file(receipt_path, "RECEIPT_PATH")
     digest = None
     if envelope_path:
         with open(envelope_path, "rb") as fh:
             digest = envelope.envelope_sha256(fh)
-    payload = receipts.verify_receipt(receipt, public, envelope_sha256=digest)
+    payload = receipts.verify_receipt(receipt, keys, envelope_sha256=digest)
     result = {"ok": True, "receipt": payload}
     if log_path:
-        log = json.loads(Path(log_path).read_text(encoding="utf-8"))
-        point = json.loads(Path(checkpoint).read_text(encoding="utf-8")) if checkpoint else None
-        entries = receipts.verify_log(log, public, tender_id=payload["tender"], checkpoint=point, receipts=[receipt])
+        log = _json_file(log_path, "--log")
+        point = _json_file(checkpoint, "--checkpoint") if checkpoint else None
+        entries = receipts.verify_log(log, keys, tender_id=payload["tender"], checkpoint=point, receipts=[receipt])
         result["log_entries"] = len(entries)
     _out(result)
 
 
-@seal_cli.command("platform-key")
-def platform_key_command():
-    """Print the platform's receipt-signing public key (creating the key on first use)."""
+def _json_file(path, hint: str):
+    try:
+        return json.loads(Path(path).read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        raise click.BadParameter("the file is not UTF-8 JSON.", param_hint=f"'{hint}'") from None
+
+
+def _key_dir(key_dir):
+    if key_dir:
+        return key_dir
     from flask import current_app
 
-    key = receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
-    _out(receipts.public_key_document(key))
+    if not current_app:
+        raise click.UsageError("give --key-dir (outside the platform there is no PLATFORM_KEY_DIR to use)")
+    return current_app.config["PLATFORM_KEY_DIR"]
+
+
+_KEY_DIR = click.option("--key-dir", type=click.Path(file_okay=False),
+                        help="The key folder; PLATFORM_KEY_DIR of the platform if absent.")
+
+
+@seal_cli.group("platform-key", cls=_Group, invoke_without_command=True)
+@click.pass_context
+def platform_key_group(ctx):
+    """The platform's receipt-signing keys; without a subcommand, print the published key set."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(platform_key_show)
+
+
+@platform_key_group.command("show")
+@_KEY_DIR
+def platform_key_show(key_dir=None):
+    """Print every receipt-signing public key ever used, as the platform publishes them."""
+    if key_dir:
+        _out(platform_keys.load(key_dir).document())
+        return
+    from tender.sealing import operations
+
+    _key_dir(None)
+    _out(operations.platform_key_document())
+
+
+@platform_key_group.command("create")
+@_KEY_DIR
+def platform_key_create(key_dir):
+    """Make the receipt-signing key, once, before the platform first starts in production."""
+    _out(platform_keys.create(_key_dir(key_dir)).document())
+
+
+@platform_key_group.command("rotate")
+@_KEY_DIR
+def platform_key_rotate(key_dir):
+    """Sign with a new key from now on; the old one stays published, so its receipts still verify."""
+    _out(platform_keys.rotate(_key_dir(key_dir)).document())
 
 
 if __name__ == "__main__":

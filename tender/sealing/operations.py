@@ -17,6 +17,7 @@ from core.accounts.models import Role, User
 from core.audit.operations import record_event
 from core.db import DomainError, NotFound, db, utcnow
 from tender.sealing import custodians, hpke, keyfile, receipts
+from tender.sealing import platform_keys as platform_keys_store
 from tender.sealing.encoding import b64decode
 from tender.sealing.models import CustodianKey, SealReceipt
 
@@ -120,13 +121,17 @@ def custodian_list(tender_ref: str, deadline, threshold: int, keys: list[Custodi
     return custodians.encode(tender_ref, deadline, threshold, [k.public_key for k in keys])
 
 
-def platform_key():
-    return receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
+def platform_keys() -> platform_keys_store.PlatformKeys:
+    """The receipt-signing keys: provisioned in production (checked at start), made on first use elsewhere."""
+    directory = current_app.config["PLATFORM_KEY_DIR"]
+    if current_app.config.get("NAME") == "production":
+        return platform_keys_store.load(directory)
+    return platform_keys_store.load_or_create(directory)
 
 
 def platform_key_document() -> dict:
-    """The receipt-signing public key as published at the well-known URL."""
-    return receipts.public_key_document(platform_key())
+    """Every receipt-signing public key ever used, as published at the well-known URL and the API."""
+    return platform_keys().document()
 
 
 def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: int, envelope_sha256: str,
@@ -137,7 +142,7 @@ def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: i
         .with_for_update()
     )
     seq, prev = (last.seq + 1, last.entry_hash) if last else (1, receipts.GENESIS)
-    signed = receipts.make_receipt(platform_key(), tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
+    signed = receipts.make_receipt(platform_keys().signing_key, tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
                                    bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=utcnow(),
                                    seq=seq, prev=prev)
     entry = SealReceipt(tender_ref=tender_ref, seq=seq, bidder_ref=bidder_ref, bid_ref=bid_ref,

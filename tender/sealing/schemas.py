@@ -44,7 +44,20 @@ class CustodianKeySchema(Schema):
         return b64encode(obj.public_key)
 
 
-class PlatformKeySchema(Schema):
+class PublishedKeySchema(Schema):
+    """One receipt-signing public key, with when it was made and (once rotated away) retired."""
+
     alg = fields.String()
     key_id = fields.String()
     public_key = fields.String()
+    created = fields.String(metadata={"description": "UTC, e.g. 2026-03-01T09:30:00Z"})
+    retired = fields.String(allow_none=True, metadata={"description": "UTC, or null for the key in use"})
+
+
+class PlatformKeySchema(Schema):
+    """The key in use at the top, and every key ever used in ``keys``: pick a receipt's by its key_id."""
+
+    alg = fields.String()
+    key_id = fields.String()
+    public_key = fields.String()
+    keys = fields.List(fields.Nested(PublishedKeySchema))

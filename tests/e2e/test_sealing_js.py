@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from tender.sealing import Document, hpke, inspect, keyfile, open_envelope, receipts, seal, unwrap_share
+from tender.sealing import (
+    Document, hpke, inspect, keyfile, open_envelope, platform_keys, receipts, seal, unwrap_share,
+)
 from tender.sealing.envelope import KeyShare
 from tender.sealing.errors import KeyFileError
 from tests.tender.sealing.test_hpke import X, ref_schedule
@@ -130,7 +132,7 @@ def test_python_made_envelope_inspects_and_unwraps_in_browser(js, tmp_path):
 
 
 def test_receipts_verify_in_browser(js, tmp_path):
-    key = receipts.load_or_create_platform_key(tmp_path)
+    key = platform_keys.load_or_create(tmp_path).signing_key
     doc = receipts.public_key_document(key)
     t = datetime(2026, 3, 1, tzinfo=timezone.utc)
     r1 = receipts.make_receipt(key, tender_id="T-1", bidder="甲物业", bid_id="B-1", bid_version=1,
@@ -252,3 +254,28 @@ def test_browser_reads_custodian_lists_and_shares_as_python_does(js):
         text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         got = js.evaluate(read, text)
         assert isinstance(got, str) and got.startswith("invalid_input: "), (what, got)
+
+
+def test_receipts_from_before_a_rotation_verify_in_browser(js, tmp_path):
+    first = platform_keys.create(tmp_path)
+    t = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    r1 = receipts.make_receipt(first.signing_key, tender_id="T-1", bidder="甲物业", bid_id="B-1", bid_version=1,
+                               envelope_sha256="ab" * 32, server_time=t, seq=1)
+    second = platform_keys.rotate(tmp_path)
+    r2 = receipts.make_receipt(second.signing_key, tender_id="T-1", bidder="乙物业", bid_id="B-2", bid_version=1,
+                               envelope_sha256="cd" * 32, server_time=t, seq=2, prev=receipts.entry_hash(r1))
+    point = receipts.make_checkpoint(second.signing_key, "T-1", [r1, r2], t)
+    doc = second.document()
+    result = js.evaluate("""async ([r1, r2, doc, cp]) => {
+        const fail = async (f) => { try { await f(); return 'passed'; } catch (e) { return e.message; } };
+        const current = {alg: doc.alg, key_id: doc.key_id, public_key: doc.public_key};
+        const mislabelled = {...doc, keys: [{...doc.keys[0], key_id: doc.keys[1].key_id}, doc.keys[1]]};
+        return {
+            old: (await C.verifyReceipt(r1, doc)).key_id, fresh: (await C.verifyReceipt(r2, doc)).key_id,
+            count: await C.verifyLog([r1, r2], doc, {checkpoint: cp, receipts: [r1, r2]}),
+            oldWithCurrentOnly: await fail(() => C.verifyReceipt(r1, current)),
+            mislabelled: await fail(() => C.verifyReceipt(r1, mislabelled)),
+        }; }""", [r1, r2, doc, point])
+    assert result["old"] == first.current_id and result["fresh"] == second.current_id and result["count"] == 2
+    assert first.current_id in result["oldWithCurrentOnly"] and "not among" in result["oldWithCurrentOnly"]
+    assert "not its own" in result["mislabelled"]

@@ -5,6 +5,7 @@ browser and in the CLI; a plain-HTTP LAN address is detected and explained."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import socket
@@ -182,8 +183,8 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
             issued.append(ops.issue_receipt("T-2026-042", f"firm-{firm.id}", bid, 1, env_mod.envelope_sha256(fh),
                                             actor=firm))
     db.session.commit()
-    doc = receipts.public_key_document(ops.platform_key())
-    receipts.verify_log(ops.receipt_log("T-2026-042"), receipts.load_public(doc), receipts=issued)
+    doc = ops.platform_key_document()
+    receipts.verify_log(ops.receipt_log("T-2026-042"), receipts.key_set(doc), receipts=issued)
     (tmp_path / "receipt.json").write_text(json.dumps(issued[0]))
     (tmp_path / "platform-key.json").write_text(json.dumps(doc))
     (tmp_path / "log.json").write_text(json.dumps(ops.receipt_log("T-2026-042")))
@@ -235,3 +236,30 @@ def test_plain_http_on_a_lan_address_is_explained(lan_server, browser):
     page.wait_for_selector("#sealing-page[data-ready='1']")
     assert page.is_hidden("#insecure-context")
     page.close()
+
+
+def test_receipt_page_verifies_receipts_from_before_a_key_rotation(app, app_ctx, live_server, page, monkeypatch,
+                                                                   tmp_path):
+    from core.extensions import db
+    from tender.sealing import operations as ops
+    from tender.sealing import platform_keys
+
+    monkeypatch.setitem(app.config, "PLATFORM_KEY_DIR", str(tmp_path / "keys"))
+    old = ops.issue_receipt("T-2026-077", "firm-1", "B-1", 1, "ab" * 32, actor=None)
+    db.session.commit()
+    platform_keys.rotate(tmp_path / "keys")
+    new = ops.issue_receipt("T-2026-077", "firm-2", "B-2", 1, "cd" * 32, actor=None)
+    db.session.commit()
+    page.goto(live_server + "/sealing/receipt")
+    page.wait_for_selector("#sealing-page[data-ready='1']")
+    for name, signed in (("old", old), ("new", new)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(signed))
+        page.evaluate("document.getElementById('result').className = ''")
+        page.set_input_files("#receipt-file", str(path))
+        page.click("#receipt-form button")
+        text, cls = wait_result(page)
+        assert "notice-success" in cls, (name, text)
+        shown = json.loads(page.inner_text("#receipt-output"))
+        assert shown["key_id"] == json.loads(base64.b64decode(signed["payload"]))["key_id"]
+    assert json.loads(base64.b64decode(old["payload"]))["key_id"] != shown["key_id"]

@@ -3,7 +3,7 @@
 
 import {
   aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256,
-  strictUnb64, subtle, unb64, x25519PublicOf,
+  strictUnb64, subtle, x25519PublicOf,
 } from "./primitives.js";
 import { EnvelopeError, keyCheckInfo, keyId } from "./envelope.js";
 
@@ -118,39 +118,60 @@ export async function answerKeyCheck(check, privateKey) {
 
 // Receipts -----------------------------------------------------------------------------------------
 
-async function ed25519(doc) {
-  return subtle.importKey("raw", unb64(doc.public_key), { name: "Ed25519" }, false, ["verify"]);
+// The platform's published keys by key id (docs/envelope.md section 7): the key set, or one key's
+// document. Each entry's key id must be its own key's, or a mislabelled key could stand in for another.
+async function keySet(published) {
+  const entries = Array.isArray(published && published.keys) ? published.keys : [published];
+  const keys = new Map();
+  for (const entry of entries) {
+    const raw = strictUnb64(entry && entry.public_key, 32);
+    if (!raw) throw new EnvelopeError("receipt", "A platform key must be 32 bytes in base64.");
+    const kid = hex(await sha256(raw)).slice(0, 32);
+    if (entry.key_id !== kid) throw new EnvelopeError("receipt", "A published platform key has a key id that is not its own.");
+    keys.set(kid, await subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]));
+  }
+  return keys;
 }
 
-async function verifySigned(signed, key, type) {
-  let payload, raw;
-  try {
-    raw = unb64(signed.payload);
-    const ok = await subtle.verify({ name: "Ed25519" }, key, unb64(signed.signature), raw);
-    if (!ok) throw new Error();
-    payload = JSON.parse(new TextDecoder().decode(raw));
-  } catch (e) {
-    throw new EnvelopeError("receipt", "The signature does not verify: this was not signed by the platform, or it was changed.");
+async function verifySigned(signed, keys, type) {
+  const unsigned = () => new EnvelopeError("receipt", "The signature does not verify: this was not signed by the platform, or it was changed.");
+  const raw = strictUnb64(signed && signed.payload), signature = strictUnb64(signed && signed.signature, 64);
+  if (!raw || !signature) throw unsigned();
+  let payload;
+  try { payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw)); } catch (e) { throw unsigned(); }
+  if (payload === null || typeof payload !== "object") throw unsigned();
+  // The payload is read before it verifies only to learn which key to check it with.
+  let candidates = [...keys.values()];
+  if ("key_id" in payload) {
+    if (!keys.has(payload.key_id)) {
+      throw new EnvelopeError("receipt", `This was signed with key ${payload.key_id}, which is not among the platform's published keys.`);
+    }
+    candidates = [keys.get(payload.key_id)];
   }
+  let ok = false;
+  for (const key of candidates) {
+    if (await subtle.verify({ name: "Ed25519" }, key, signature, raw)) { ok = true; break; }
+  }
+  if (!ok) throw unsigned();
   if (payload.type !== type || payload.v !== 1) throw new EnvelopeError("receipt", `This is not a version 1 ${type}.`);
   return { payload, hash: hex(await sha256(raw)) };
 }
 
-export async function verifyReceipt(receipt, platformKeyDoc, envelopeSha256 = null) {
-  const { payload } = await verifySigned(receipt, await ed25519(platformKeyDoc), "tender-seal-receipt");
+export async function verifyReceipt(receipt, platformKeys, envelopeSha256 = null) {
+  const { payload } = await verifySigned(receipt, await keySet(platformKeys), "tender-seal-receipt");
   if (envelopeSha256 && payload.envelope_sha256 !== envelopeSha256) {
     throw new EnvelopeError("receipt", "The receipt names another envelope than this one.");
   }
   return payload;
 }
 
-export async function verifyLog(entries, platformKeyDoc, { checkpoint = null, receipts = [] } = {}) {
-  const key = await ed25519(platformKeyDoc);
+export async function verifyLog(entries, platformKeys, { checkpoint = null, receipts = [] } = {}) {
+  const keys = await keySet(platformKeys);
   let prev = "0".repeat(64);
   const hashes = new Set();
   for (let i = 0; i < entries.length; i++) {
     let checked;
-    try { checked = await verifySigned(entries[i], key, "tender-seal-receipt"); } catch (e) {
+    try { checked = await verifySigned(entries[i], keys, "tender-seal-receipt"); } catch (e) {
       throw new EnvelopeError("receipt", `Log entry ${i + 1}: ${e.message}`);
     }
     if (checked.payload.seq !== i + 1 || checked.payload.prev !== prev) {
@@ -160,13 +181,13 @@ export async function verifyLog(entries, platformKeyDoc, { checkpoint = null, re
     hashes.add(prev);
   }
   if (checkpoint) {
-    const { payload } = await verifySigned(checkpoint, key, "tender-seal-checkpoint");
+    const { payload } = await verifySigned(checkpoint, keys, "tender-seal-checkpoint");
     if (payload.count !== entries.length || payload.head !== prev) {
       throw new EnvelopeError("receipt", "The log does not match the signed list published at the deadline.");
     }
   }
   for (const r of receipts) {
-    const { hash } = await verifySigned(r, key, "tender-seal-receipt");
+    const { hash } = await verifySigned(r, keys, "tender-seal-receipt");
     if (!hashes.has(hash)) throw new EnvelopeError("receipt", "A receipt held by a bidder is missing from the log.");
   }
   return entries.length;

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from tender.sealing import receipts
+from tender.sealing import platform_keys, receipts
 from tender.sealing.cli import seal_cli
 
 ENV = {"SEAL_PASSPHRASE": "a long custodian passphrase"}
@@ -129,7 +129,7 @@ def test_check_key_and_wrong_passphrase(sealed):
 
 def test_verify_receipt_with_log(sealed):
     tmp, env = sealed
-    key = receipts.load_or_create_platform_key(tmp / "keys")
+    key = platform_keys.load_or_create(tmp / "keys").signing_key
     (tmp / "platform-key.json").write_text(json.dumps(receipts.public_key_document(key)))
     r1 = receipts.make_receipt(key, tender_id="T-9", bidder="firm-a", bid_id="B-1", bid_version=1,
                                envelope_sha256=env["envelope_sha256"], server_time=datetime.now(timezone.utc), seq=1)
