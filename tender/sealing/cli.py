@@ -146,11 +146,24 @@ def _threshold(value, count: int, *, from_file: bool) -> int:
               help=f"How many custodians must act together to open (at least {MIN_THRESHOLD}); "
                    "taken from --custodians-file if absent.")
 @click.option("--price-sheet", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--technical", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the technical part (scored without the bidder's name); repeat for more.")
+@click.option("--business", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the business part; repeat for more.")
+@click.option("--qualification", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the qualification part; repeat for more.")
+@click.option("--document", "unlabelled", multiple=True, hidden=True)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
 def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, custodian_keys, threshold,
-                 price_sheet, documents, out_path):
-    """Seal a price sheet and documents into one envelope, offline."""
+                 price_sheet, technical, business, qualification, unlabelled, out_path):
+    """Seal a price sheet and documents into one envelope, offline.
+
+    Documents are sealed in this order: the technical ones, then business, then qualification,
+    each in the order given.
+    """
+    if unlabelled:
+        raise click.UsageError("say which part of the bid each document belongs to: give it with --technical, "
+                               "--business or --qualification instead of --document")
     listing = _custodian_list(custodians_file)
     keys = (listing.public_keys if listing else []) + [_custodian_key(item) for item in custodian_keys]
     tender_id = tender_id or (listing and listing.tender_id)
@@ -160,7 +173,9 @@ def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, cust
     if not (tender_id and deadline is not None and threshold is not None):
         raise click.UsageError("give --tender, --deadline and --threshold, or a --custodians-file that has them")
     threshold = _threshold(threshold, len(keys), from_file=from_file)
-    docs = [envelope.Document.from_path(p) for p in documents]
+    docs = [envelope.Document.from_path(path, part=part)
+            for part, paths in (("technical", technical), ("business", business), ("qualification", qualification))
+            for path in paths]
     partial = Path(out_path + ".partial")
     try:
         with partial.open("wb") as out:
@@ -229,7 +244,8 @@ def open_command(path, shares, shares_file, tender_id, bid_id, bid_version, out_
                                         bid_version=bid_version, verify_first=False)
         try:
             result = opened.extract(out_dir) if out_dir else opened.verify()
-            result["documents_in_manifest"] = [{"name": e.name, "size": e.size} for e in opened.manifest()]
+            result["documents_in_manifest"] = [{"name": e.name, "size": e.size, "part": e.part}
+                                               for e in opened.manifest()]
         finally:
             opened.forget()
     _out({"ok": True, **result})

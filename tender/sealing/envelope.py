@@ -28,8 +28,8 @@ from tender.sealing.errors import (
     BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
 )
 from tender.sealing.format import (
-    CHECK_LEN, DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, SECTION_ENTRY, STANZA_LEN, Header, Stanza,
-    check_identifier, check_threshold, encode_body, parse_header, read_preamble,
+    CHECK_LEN, DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, SECTION_ENTRY, STANZA_LEN, VERSION, Header,
+    Stanza, check_identifier, check_threshold, encode_body, parse_header, read_preamble,
 )
 from tender.sealing.hpke import KEY_ID_LEN
 from tender.sealing.stream import (
@@ -73,20 +73,22 @@ class KeyShare:
 
 @dataclass
 class Document:
-    """A document to seal: its name, its exact size and a binary stream to read it from."""
+    """A document to seal: its name, its exact size, a binary stream to read it from, and its part
+    of the bid: "technical" (scored without the bidder's name), "business" or "qualification"."""
 
     name: str
     size: int
     stream: BinaryIO
+    part: str | None = None
 
     @classmethod
-    def from_bytes(cls, name: str, data: bytes) -> "Document":
-        return cls(name, len(data), io.BytesIO(data))
+    def from_bytes(cls, name: str, data: bytes, part: str | None = None) -> "Document":
+        return cls(name, len(data), io.BytesIO(data), part)
 
     @classmethod
-    def from_path(cls, path, name: str | None = None) -> "Document":
+    def from_path(cls, path, name: str | None = None, part: str | None = None) -> "Document":
         path = Path(path)
-        return cls(name or path.name, path.stat().st_size, path.open("rb"))
+        return cls(name or path.name, path.stat().st_size, path.open("rb"), part)
 
 
 def share_check(x: int, y: bytes) -> bytes:
@@ -126,6 +128,8 @@ def seal(
         raise InvalidInput(f"The price sheet is larger than {PRICE_SHEET_MAX} bytes.")
     names = [d.name for d in documents]
     manifest.check_names(names)
+    for doc in documents:
+        manifest.check_part(doc.part, doc.name)
     kids = [hpke.key_id(pk) for pk in custodian_keys]
     if len(set(kids)) != count:
         raise InvalidInput("The same custodian key is listed twice.")
@@ -142,7 +146,7 @@ def seal(
     sections = (
         (PRICE_SHEET, PRICE_SHEET_CT_LEN),
         (DOCUMENTS, ciphertext_length(documents_length)),
-        (MANIFEST, ciphertext_length(manifest.manifest_length(names))),
+        (MANIFEST, ciphertext_length(manifest.manifest_length(names, VERSION))),
     )
     draft = Header(tender_id, bid_id, int(bid_version), when, threshold, tuple(stanzas), sections)
     body = encode_body(draft)
@@ -174,10 +178,10 @@ def seal(
                 progress(done, documents_length)
         if digest.size != doc.size:
             raise InvalidInput(f"The document {doc.name!r} is shorter than its declared size.")
-        entries.append(manifest.ManifestEntry(doc.name, doc.size, digest.digest()))
+        entries.append(manifest.ManifestEntry(doc.name, doc.size, digest.digest(), doc.part))
     writer.close()
 
-    data = manifest.encode(salt, entries)
+    data = manifest.encode(salt, entries, VERSION)
     writer = SectionWriter(section_key(file_key, MANIFEST), aad, len(data), out)
     writer.write(data)
     writer.close()
@@ -187,7 +191,7 @@ def seal(
 
 def read_header(source: BinaryIO) -> Header:
     first = source.read(PREAMBLE.size)
-    length = read_preamble(first)
+    _version, length = read_preamble(first)
     rest = source.read(length - len(first))
     return parse_header(bytes(first) + bytes(rest))
 
@@ -374,7 +378,7 @@ class OpenedEnvelope:
         if self._manifest is None:
             data = b"".join(self._section(MANIFEST, "manifest"))
             docs_length = check_ciphertext_length(self.header.section_length(DOCUMENTS))
-            self._salt, self._manifest = manifest.decode(data, docs_length)
+            self._salt, self._manifest = manifest.decode(data, docs_length, self.header.version)
         return self._manifest
 
     def documents(self) -> Iterator[tuple[manifest.ManifestEntry, Iterator[bytes]]]:
@@ -441,7 +445,7 @@ class OpenedEnvelope:
                         fh.write(piece)
                     fh.flush()
                     os.fsync(fh.fileno())
-                written.append({"name": entry.name, "size": entry.size, "path": path.as_posix()})
+                written.append({"name": entry.name, "size": entry.size, "part": entry.part, "path": path.as_posix()})
             self.verified = True
             if target.exists():
                 target.rmdir()

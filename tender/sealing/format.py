@@ -1,4 +1,7 @@
-"""Envelope version 1: the header, byte for byte (投标文件密封格式). See docs/envelope.md.
+"""The envelope header, byte for byte (投标文件密封格式). See docs/envelope.md.
+
+Versions 1 and 2 share the header; they differ in the sealed manifest only (version 2 labels each
+document's part of the bid). New envelopes are version 2; version 1 envelopes are still read.
 
 The header is parsed strictly: every length is checked against its limit before anything is
 read, the declared header length must match what the fields take, and any mismatch is a
@@ -17,7 +20,8 @@ from tender.sealing.errors import InvalidInput, MalformedEnvelope
 from tender.sealing.hpke import KEY_ID_LEN, WRAPPED_LEN
 
 MAGIC = b"TSEAL\r\n\x1a"
-VERSION = 1
+VERSION = 2  # what sealing writes
+READABLE_VERSIONS = (1, 2)
 PREAMBLE = struct.Struct(">8sHI")  # magic, format version, header length
 MAC_LEN = 32
 CHECK_LEN = 16
@@ -92,6 +96,7 @@ class Header:
     threshold: int
     stanzas: tuple[Stanza, ...]
     sections: tuple[tuple[int, int], ...]  # (type, ciphertext length) in envelope order
+    version: int = VERSION
     mac: bytes = b""
     raw: bytes = field(default=b"", repr=False)
 
@@ -126,7 +131,7 @@ class Header:
     def describe(self) -> dict:
         """What anyone may see without keys."""
         return {
-            "format_version": VERSION,
+            "format_version": self.version,
             "tender_id": self.tender_id,
             "bid_id": self.bid_id,
             "bid_version": self.bid_version,
@@ -156,7 +161,7 @@ def encode_body(header: Header) -> bytes:
         parts.append(SECTION_ENTRY.pack(kind, length))
     body = b"".join(parts)
     total = PREAMBLE.size + len(body) + MAC_LEN
-    return PREAMBLE.pack(MAGIC, VERSION, total) + body
+    return PREAMBLE.pack(MAGIC, header.version, total) + body
 
 
 class _Cursor:
@@ -175,23 +180,23 @@ class _Cursor:
         return self.take(1, what)[0]
 
 
-def read_preamble(first: bytes) -> int:
-    """Check magic and version; return the declared header length."""
+def read_preamble(first: bytes) -> tuple[int, int]:
+    """Check magic and version; return the format version and the declared header length."""
     if len(first) < PREAMBLE.size:
         raise MalformedEnvelope("The file is too short to be a sealed envelope.")
     magic, version, length = PREAMBLE.unpack(first[: PREAMBLE.size])
     if magic != MAGIC:
         raise MalformedEnvelope("This is not a sealed bid envelope (its first bytes are wrong).")
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         raise MalformedEnvelope(
-            f"This envelope uses format version {version}; this tool reads version {VERSION}.", version=version
+            f"This envelope uses format version {version}; this tool reads versions 1 and 2.", version=version
         )
     if not MIN_HEADER_LEN <= length <= MAX_HEADER_LEN:
         raise MalformedEnvelope(
             f"The declared header length {length} is outside the allowed {MIN_HEADER_LEN} to {MAX_HEADER_LEN} bytes "
             f"(identifiers of 1 to {MAX_ID_LEN} bytes, {MIN_THRESHOLD} to {MAX_CUSTODIANS} custodians)."
         )
-    return length
+    return version, length
 
 
 def _check_field_lengths(raw: bytes) -> None:
@@ -217,7 +222,7 @@ def _check_field_lengths(raw: bytes) -> None:
 
 def parse_header(data: bytes) -> Header:
     """Parse and check a header; ``data`` may continue past the header (it is ignored)."""
-    length = read_preamble(data)
+    version, length = read_preamble(data)
     if len(data) < length:
         raise MalformedEnvelope("The envelope is shorter than its declared header.")
     raw = bytes(data[:length])
@@ -232,7 +237,7 @@ def parse_header(data: bytes) -> Header:
         raise MalformedEnvelope(f"The deadline {deadline} is later than 9999-12-31T23:59:59Z ({MAX_DEADLINE}).")
     if not MIN_THRESHOLD <= count <= MAX_CUSTODIANS:
         raise MalformedEnvelope(
-            f"The envelope names {count} custodians; version 1 allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."
+            f"The envelope names {count} custodians; the format allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."
         )
     if not MIN_THRESHOLD <= threshold <= count:
         raise MalformedEnvelope(
@@ -251,7 +256,7 @@ def parse_header(data: bytes) -> Header:
         raise MalformedEnvelope("The same custodian key appears twice.")
     section_count = cur.byte("section count")
     if section_count != len(SECTION_ORDER):
-        raise MalformedEnvelope(f"The envelope declares {section_count} sections; version 1 has exactly 3.")
+        raise MalformedEnvelope(f"The envelope declares {section_count} sections; the format has exactly 3.")
     sections = []
     for expected in SECTION_ORDER:
         kind, size = SECTION_ENTRY.unpack(cur.take(SECTION_ENTRY.size, "section table"))
@@ -262,10 +267,11 @@ def parse_header(data: bytes) -> Header:
     from tender.sealing.stream import check_ciphertext_length, PRICE_SHEET_CT_LEN
 
     if sections[0][1] != PRICE_SHEET_CT_LEN:
-        raise MalformedEnvelope("The price sheet section does not have the fixed version 1 size.")
+        raise MalformedEnvelope("The price sheet section does not have the format's fixed size.")
     for kind, size in sections:
         check_ciphertext_length(size, SECTION_NAMES[kind])
-    return Header(tender_id, bid_id, bid_version, deadline, threshold, tuple(stanzas), tuple(sections), mac, raw)
+    return Header(tender_id, bid_id, bid_version, deadline, threshold, tuple(stanzas), tuple(sections), version, mac,
+                  raw)
 
 
 def _read_id(cur: _Cursor, what: str) -> str:

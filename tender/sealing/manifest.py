@@ -1,4 +1,7 @@
-"""The sealed manifest: the name, size and salted digest of every document in a bid (文件清单).
+"""The sealed manifest: the name, part, size and salted digest of every document in a bid (文件清单).
+
+A version 2 manifest labels each document's part of the bid (technical, business, qualification);
+a version 1 manifest, still read, has no parts.
 
 A document's digest is SHA-256(salt || size as 8 bytes || SHA-256 of each 64 KiB piece of the
 file, in order). Hashing pieces keeps the browser on WebCrypto's one-shot digest with bounded
@@ -19,7 +22,15 @@ from tender.sealing.stream import CHUNK
 SALT_LEN = 32
 MAX_DOCUMENTS = 1000
 MAX_NAME_BYTES = 255
-_ENTRY_FIXED = 2 + 8 + 32
+# Each document's part of the bid, sealed in version 2 manifests as one byte: the evaluation panel
+# can be shown the technical part without the bidder's identity.
+PARTS = {"technical": 1, "business": 2, "qualification": 3}
+_PART_NAMES = {code: name for name, code in PARTS.items()}
+
+
+def _entry_fixed(version: int) -> int:
+    """Bytes of a manifest entry besides its name: name length, (part,) size, digest."""
+    return 2 + (1 if version >= 2 else 0) + 8 + 32
 
 # Code points no document name may hold (docs/envelope.md 5.3): the general categories Cc, Cf, Zl and
 # Zp of Unicode 15.1 — controls, bidirectional overrides and isolates, zero-width and other invisible
@@ -40,6 +51,16 @@ class ManifestEntry:
     name: str
     size: int
     digest: bytes
+    part: str | None = None  # None in a version 1 manifest, which has no parts
+
+
+def check_part(part, name: str) -> int:
+    """The code of a document's part, or InvalidInput."""
+    if part not in PARTS:
+        raise InvalidInput(
+            f"Say which part of the bid the document {name!r} belongs to: technical, business or qualification."
+        )
+    return PARTS[part]
 
 
 def check_name(name: str) -> bytes:
@@ -62,8 +83,8 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).upper().lower()
 
 
-def manifest_length(names: list[str]) -> int:
-    return SALT_LEN + 2 + sum(_ENTRY_FIXED + len(check_name(n)) for n in names)
+def manifest_length(names: list[str], version: int) -> int:
+    return SALT_LEN + 2 + sum(_entry_fixed(version) + len(check_name(n)) for n in names)
 
 
 def check_names(names: list[str]) -> None:
@@ -115,15 +136,16 @@ class FileDigest:
         return outer.digest()
 
 
-def encode(salt: bytes, entries: list[ManifestEntry]) -> bytes:
+def encode(salt: bytes, entries: list[ManifestEntry], version: int) -> bytes:
     parts = [salt, struct.pack(">H", len(entries))]
     for e in entries:
         raw = check_name(e.name)
-        parts.append(struct.pack(">H", len(raw)) + raw + struct.pack(">Q", e.size) + e.digest)
+        part = bytes([check_part(e.part, e.name)]) if version >= 2 else b""
+        parts.append(struct.pack(">H", len(raw)) + raw + part + struct.pack(">Q", e.size) + e.digest)
     return b"".join(parts)
 
 
-def decode(data: bytes, documents_length: int) -> tuple[bytes, list[ManifestEntry]]:
+def decode(data: bytes, documents_length: int, version: int) -> tuple[bytes, list[ManifestEntry]]:
     """Parse a decrypted manifest and check it against the documents section's length.
 
     The manifest's chunks have verified, so whatever is wrong here was written by the tool that
@@ -146,17 +168,23 @@ def decode(data: bytes, documents_length: int) -> tuple[bytes, list[ManifestEntr
             raise fail("it ends inside an entry")
         (n,) = struct.unpack_from(">H", data, pos)
         pos += 2
-        if pos + n + 40 > len(data):
+        if pos + n + _entry_fixed(version) - 2 > len(data):
             raise fail("it ends inside an entry")
         try:
             name = data[pos : pos + n].decode("utf-8")
         except UnicodeDecodeError:
             raise fail("a document name is not UTF-8") from None
         pos += n
+        part = None
+        if version >= 2:
+            part = _PART_NAMES.get(data[pos])
+            if part is None:
+                raise fail(f"the document {name!r} has part code {data[pos]}, not 1, 2 or 3")
+            pos += 1
         (size,) = struct.unpack_from(">Q", data, pos)
         digest = data[pos + 8 : pos + 40]
         pos += 40
-        entries.append(ManifestEntry(name, size, digest))
+        entries.append(ManifestEntry(name, size, digest, part))
     if pos != len(data):
         raise fail("it has trailing bytes")
     try:

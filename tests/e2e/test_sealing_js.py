@@ -80,7 +80,7 @@ def test_key_files_cross_between_browser_and_python(js):
 
 
 SEAL_IN_BROWSER = """async ([pks, k, docs, price]) => {
-    const files = docs.map(([name, data]) => new File([P.unb64(data)], name));
+    const files = docs.map(([name, data, part]) => ({file: new File([P.unb64(data)], name), part}));
     const {blob} = await E.sealEnvelope({tenderId: 'T-2026-009', bidId: 'B-browser', bidVersion: 2,
         deadline: 1767225600, custodians: pks.map(P.unb64), threshold: k, priceSheet: P.ascii(price),
         documents: files});
@@ -92,15 +92,16 @@ SEAL_IN_BROWSER = """async ([pks, k, docs, price]) => {
 def test_browser_made_envelope_opens_in_python(js, sizes):
     keys = [X25519PrivateKey.generate() for _ in range(3)]
     pks = [b64(hpke.public_bytes(k.public_key())) for k in keys]
-    docs = [(f"doc{i}.bin", bytes((i + j) % 256 for j in range(n))) for i, n in enumerate(sizes)]
-    env = unb64(js.evaluate(SEAL_IN_BROWSER, [pks, 2, [[n, b64(d)] for n, d in docs], '{"fee": "3.10"}']))
+    parts = ("technical", "business", "qualification")
+    docs = [(f"doc{i}.bin", bytes((i + j) % 256 for j in range(n)), parts[i % 3]) for i, n in enumerate(sizes)]
+    env = unb64(js.evaluate(SEAL_IN_BROWSER, [pks, 2, [[n, b64(d), p] for n, d, p in docs], '{"fee": "3.10"}']))
     header = inspect(io.BytesIO(env))
-    assert (header.tender_id, header.bid_id, header.bid_version) == ("T-2026-009", "B-browser", 2)
+    assert (header.tender_id, header.bid_id, header.bid_version, header.version) == ("T-2026-009", "B-browser", 2, 2)
     shares = [unwrap_share(header, k) for k in keys]
     binding = {"tender_id": "T-2026-009", "bid_id": "B-browser", "bid_version": 2}
     opened = open_envelope(io.BytesIO(env), [shares[0], shares[2]], **binding)
     assert opened.price_sheet() == b'{"fee": "3.10"}'
-    assert [(e.name, b"".join(p)) for e, p in opened.documents()] == docs
+    assert [(e.name, b"".join(p), e.part) for e, p in opened.documents()] == docs
     with pytest.raises(Exception):
         open_envelope(io.BytesIO(env), [shares[1]], **binding)
 
@@ -110,10 +111,11 @@ def test_python_made_envelope_inspects_and_unwraps_in_browser(js, tmp_path):
     out = io.BytesIO()
     seal(out, tender_id="T-CLI", bid_id="B-9", bid_version=1, deadline=1767225600,
          custodian_keys=[hpke.public_bytes(k.public_key()) for k in keys], threshold=2, price_sheet=b"{}",
-         documents=[Document.from_bytes("a.txt", b"hello")])
+         documents=[Document.from_bytes("a.txt", b"hello", part="qualification")])
     env = out.getvalue()
     info = js.evaluate("async (e) => E.inspectBlob(new Blob([P.unb64(e)]))", b64(env))
     assert info["tender_id"] == "T-CLI" and info["threshold"] == 2 and info["envelope_length"] == len(env)
+    assert info["format_version"] == 2
     assert info["deadline"] == "2026-01-01T00:00:00Z"
     share = js.evaluate("""async ([e, sk]) => E.unwrapShare(E.parseHeader(P.unb64(e)),
         await P.importX25519Private(P.unb64(sk)))""",
@@ -128,7 +130,7 @@ def test_python_made_envelope_inspects_and_unwraps_in_browser(js, tmp_path):
     assert early == "too_early"
     bad = js.evaluate("(e) => { try { E.parseHeader(P.unb64(e)); } catch (err) { return err.code + ': ' + err.message; } }",
                       b64(env[:8] + b"\x00\x07" + env[10:]))
-    assert bad == "malformed_envelope: This envelope uses format version 7; this page reads version 1."
+    assert bad == "malformed_envelope: This envelope uses format version 7; this page reads versions 1 and 2."
 
 
 def test_receipts_verify_in_browser(js, tmp_path):
@@ -198,7 +200,7 @@ SEAL_NAMES = """async ([pks, names]) => {
     try {
         await E.sealEnvelope({tenderId: 'T-1', bidId: 'B-1', deadline: 1767225600, custodians: pks.map(P.unb64),
             threshold: 2, priceSheet: P.ascii('{}'),
-            documents: names.map((n) => new File([], n))});
+            documents: names.map((n) => ({file: new File([], n), part: 'technical'}))});
         return 'sealed';
     } catch (e) { return e.code + ': ' + e.message; }
 }"""
@@ -279,3 +281,29 @@ def test_receipts_from_before_a_rotation_verify_in_browser(js, tmp_path):
     assert result["old"] == first.current_id and result["fresh"] == second.current_id and result["count"] == 2
     assert first.current_id in result["oldWithCurrentOnly"] and "not among" in result["oldWithCurrentOnly"]
     assert "not its own" in result["mislabelled"]
+
+
+def test_browser_needs_a_part_for_every_document(js):
+    pks = [b64(hpke.public_bytes(X25519PrivateKey.generate().public_key())) for _ in range(2)]
+    for docs in ([["a.pdf", b64(b"a"), "price"]], [["a.pdf", b64(b"a"), None]]):
+        got = js.evaluate("""async (args) => { try { await (%s)(args); return 'sealed'; }
+            catch (e) { return e.code + ': ' + e.message; } }""" % SEAL_IN_BROWSER, [pks, 2, docs, "{}"])
+        assert got.startswith("invalid_input: ") and "technical, business or qualification" in got, got
+    got = js.evaluate("""async (pk) => { try { await E.sealEnvelope({tenderId: 'T-1', bidId: 'B-1', deadline: 0,
+        custodians: pk.map(P.unb64), threshold: 2, priceSheet: P.ascii('{}'), documents: [new File([], 'a')]});
+        return 'sealed'; } catch (e) { return e.code + ': ' + e.message; } }""", pks)
+    assert got == "invalid_input: Each document is given as {file, part}."
+
+
+def test_a_version_1_envelope_inspects_and_unwraps_in_browser(js):
+    from tests.tender.sealing.test_versions import v1_fixture
+
+    meta, env, keys = v1_fixture()
+    info = js.evaluate("async (e) => E.inspectBlob(new Blob([P.unb64(e)]))", b64(env))
+    assert info["format_version"] == 1 and info["bid_id"] == meta["bid_id"]
+    share = js.evaluate("""async ([e, sk]) => E.unwrapShare(E.parseHeader(P.unb64(e)),
+        await P.importX25519Private(P.unb64(sk)))""", [b64(env), b64(keyfile.private_bytes(keys[0]))])
+    other = unwrap_share(inspect(io.BytesIO(env)), keys[2])
+    opened = open_envelope(io.BytesIO(env), [KeyShare.decode(share), other], tender_id=meta["tender_id"],
+                           bid_id=meta["bid_id"], bid_version=meta["bid_version"])
+    assert opened.price_sheet().decode() == meta["price_sheet"]

@@ -126,6 +126,16 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
     fp.fill("#fee", "2.7531")
     fp.fill("#price-notes", "MARKER-PRICE-NOTE")
     fp.set_input_files("#documents", [str(tmp_path / "technical.pdf"), str(tmp_path / "staff.csv")])
+    # Each file gets its own labelled choice of part; sealing waits until every one is chosen.
+    assert fp.inner_text("label[for=document-part-0]") == "technical.pdf"
+    assert fp.inner_text("label[for=document-part-1]") == "staff.csv"
+    fp.select_option("#document-part-0", "technical")
+    fp.click("#seal-form button")
+    fp.wait_for_selector("#result.notice-error")
+    assert fp.inner_text("#result") == fp.get_attribute("#sealing-messages", "data-choose-part")
+    assert fp.evaluate("document.activeElement.id") == "document-part-1" and fp.is_hidden("#envelope-download")
+    fp.select_option("#document-part-1", "qualification")
+    fp.evaluate("document.getElementById('result').className = ''")  # wait for this attempt's answer
     fp.click("#seal-form button")
     text, cls = wait_result(fp)
     assert "notice-success" in cls, text
@@ -139,7 +149,7 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
     # Another bid is sealed offline with the command-line tool.
     (tmp_path / "price.json").write_text('{"fee_yuan_per_m2_month": "2.60"}')
     r = runner.invoke(seal_cli, ["seal", "--custodians-file", str(tmp_path / "custodians.json"), "--bid", "B-cli-1",
-                                 "--price-sheet", str(tmp_path / "price.json"), "--document",
+                                 "--price-sheet", str(tmp_path / "price.json"), "--business",
                                  str(tmp_path / "staff.csv"), "--out", str(tmp_path / "cli.tseal")])
     assert r.exit_code == 0, r.output
     cli_env = tmp_path / "cli.tseal"
@@ -158,6 +168,8 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
         "b": keyfile.unlock_key_file(keys["b"], PASS_B),
         "c": keyfile.unlock_key_file(keys["c"], PASS_C),
     }
+    parts = {"B-web-1": [("technical.pdf", "technical"), ("staff.csv", "qualification")],
+             "B-cli-1": [("staff.csv", "business")]}
     for env_path, bid, price in ((web_env, "B-web-1", b'"2.7531"'), (cli_env, "B-cli-1", b'"2.60"')):
         data = env_path.read_bytes()
         for marker in (b"MARKER-TECH", b"MARKER-PRICE-NOTE", "张三".encode()):
@@ -167,7 +179,7 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
         binding = {"tender_id": "T-2026-042", "bid_id": bid, "bid_version": 1}
         opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], **binding)
         assert price in opened.price_sheet()
-        assert "staff.csv" in [e.name for e in opened.manifest()]
+        assert [(e.name, e.part) for e in opened.manifest()] == parts[bid]
         opened.verify()
         with pytest.raises(NotEnoughShares):
             open_envelope(io.BytesIO(data), [shares["b"]], **binding)

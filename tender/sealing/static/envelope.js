@@ -1,4 +1,5 @@
-// Envelope version 1 in the browser: seal, inspect (header only) and unwrap a custodian's share.
+// Envelopes in the browser: seal (version 2), inspect (header only) and unwrap a custodian's share
+// (versions 1 and 2, which share the header and differ in the sealed manifest only).
 // Byte layout: docs/envelope.md. Memory stays bounded by streaming each file and keeping the
 // encrypted chunks as Blob parts.
 
@@ -9,6 +10,9 @@ import {
 
 export const MAGIC = Uint8Array.of(0x54, 0x53, 0x45, 0x41, 0x4c, 0x0d, 0x0a, 0x1a);
 export const CHUNK = 65536;
+export const VERSION = 2;  // what sealing writes; version 1 envelopes are still read
+// Each document's part of the bid, one byte in a version 2 manifest (manifest.py the same).
+export const PARTS = { technical: 1, business: 2, qualification: 3 };
 const TAG = 16;
 const PRICE_PADDED = 65536;
 const PRICE_CT = PRICE_PADDED + TAG;
@@ -77,7 +81,7 @@ function encodeBody(h) {
   parts.push(u8(3));
   for (const [type, length] of h.sections) parts.push(u8(type), u64(length));
   const body = concat(...parts);
-  return concat(MAGIC, u16(1), u32(14 + body.length + 32), body);
+  return concat(MAGIC, u16(VERSION), u32(14 + body.length + 32), body);
 }
 
 // Parse and check a header; ``bytes`` may continue past it. Throws EnvelopeError with a sentence.
@@ -87,7 +91,7 @@ export function parseHeader(bytes) {
   if (!equal(bytes.subarray(0, 8), MAGIC)) throw bad("This is not a sealed bid envelope (its first bytes are wrong).");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(8), length = view.getUint32(10);
-  if (version !== 1) throw bad(`This envelope uses format version ${version}; this page reads version 1.`);
+  if (version !== 1 && version !== 2) throw bad(`This envelope uses format version ${version}; this page reads versions 1 and 2.`);
   if (length < MIN_HEADER || length > MAX_HEADER) {
     throw bad(`The declared header length ${length} is outside the allowed ${MIN_HEADER} to ${MAX_HEADER} bytes `
       + `(identifiers of 1 to 64 bytes, ${MIN_THRESHOLD} to ${MAX_CUSTODIANS} custodians).`);
@@ -113,7 +117,7 @@ export function parseHeader(bytes) {
     if (!ID_RE.test(text)) throw bad(`The ${what} in the header is not a valid identifier.`);
     return text;
   };
-  const h = { tenderId: id("tender id"), bidId: id("bid id") };
+  const h = { version, tenderId: id("tender id"), bidId: id("bid id") };
   const fixed = take(14, "bid version and deadline");
   const fv = new DataView(fixed.buffer, fixed.byteOffset, 14);
   h.bidVersion = fv.getUint32(0);
@@ -160,7 +164,7 @@ export async function inspectBlob(blob) {
   const first = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
   const h = parseHeader(first);
   return {
-    format_version: 1, tender_id: h.tenderId, bid_id: h.bidId, bid_version: h.bidVersion,
+    format_version: h.version, tender_id: h.tenderId, bid_id: h.bidId, bid_version: h.bidVersion,
     deadline: new Date(h.deadline * 1000).toISOString().replace(".000Z", "Z"), threshold: h.threshold,
     custodians: h.stanzas.map((s) => ({ key_id: hex(s.keyId), share_index: s.x })),
     header_length: h.length, envelope_length: h.envelopeLength, actual_length: blob.size,
@@ -328,8 +332,9 @@ export async function parseCustodianList(text) {
   return { tenderId: data.tender_id, deadline, threshold: data.threshold, custodians: keys };
 }
 
-// Seal a bid. ``custodians``: array of 32-byte public keys; ``documents``: File or Blob objects with
-// a ``name``; ``deadline``: seconds since 1970 (UTC). Resolves to {blob, header}.
+// Seal a bid. ``custodians``: array of 32-byte public keys; ``documents``: {file, part} with a File (or
+// a Blob with a ``name``) and its part of the bid, "technical", "business" or "qualification";
+// ``deadline``: seconds since 1970 (UTC). Resolves to {blob, header}.
 export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, custodians, threshold,
   priceSheet, documents = [], onProgress = () => {} }) {
   const invalid = (m) => new EnvelopeError("invalid_input", m);
@@ -340,7 +345,13 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   const n = custodians.length;
   checkThreshold(threshold, n);
   if (priceSheet.length > PRICE_PADDED - 4) throw invalid("The price sheet is too large.");
-  const names = documents.map((d) => d.name);
+  for (const d of documents) {
+    if (!d || !(d.file instanceof Blob)) throw invalid("Each document is given as {file, part}.");
+    if (!Object.hasOwn(PARTS, d.part)) {
+      throw invalid(`Say which part of the bid the document "${d.file.name}" belongs to: technical, business or qualification.`);
+    }
+  }
+  const names = documents.map((d) => d.file.name);
   checkNames(names);
   const nameBytes = names.map(ascii);  // UTF-8, checked above
 
@@ -356,8 +367,8 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
     h.stanzas[i].wrapped = await hpkeSeal(custodians[i], bidShareInfo(h, x, kids[i]), y);
     y.fill(0);
   }
-  const docsLength = documents.reduce((t, d) => t + d.size, 0);
-  const manifestLength = 34 + nameBytes.reduce((t, b) => t + 42 + b.length, 0);
+  const docsLength = documents.reduce((t, d) => t + d.file.size, 0);
+  const manifestLength = 34 + nameBytes.reduce((t, b) => t + 43 + b.length, 0);  // + u16 len, part, u64 size, digest
   h.sections = [[1, PRICE_CT], [2, ciphertextLength(docsLength)], [3, ciphertextLength(manifestLength)]];
   const body = encodeBody(h);
   const raw = concat(body, await hmac(await hkdf(fileKey, KDF_SALT, ascii("header-mac")), body));
@@ -374,7 +385,7 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
   w = new SectionWriter(await sectionKey(fileKey, 2), aad, docsLength, parts);
   const entries = [];
   let done = 0;
-  for (const doc of documents) {
+  for (const { file: doc, part } of documents) {
     // Blob.stream() reads several times faster in Chromium than slice().arrayBuffer().
     const hasher = new PieceHasher();
     const reader = doc.stream().getReader();
@@ -391,13 +402,14 @@ export async function sealEnvelope({ tenderId, bidId, bidVersion = 1, deadline, 
     }
     if (seen !== doc.size) throw invalid(`The document "${doc.name}" changed while it was being sealed.`);
     const hashes = await hasher.finish();
-    entries.push({ name: checkName(doc.name), size: doc.size, digest: await sha256(concat(salt, u64(doc.size), ...hashes)) });
+    entries.push({ name: checkName(doc.name), part: PARTS[part], size: doc.size,
+      digest: await sha256(concat(salt, u64(doc.size), ...hashes)) });
   }
   await w.close();
   onProgress(docsLength, docsLength);
 
   const manifest = concat(salt, u16(entries.length),
-    ...entries.flatMap((e) => [u16(e.name.length), e.name, u64(e.size), e.digest]));
+    ...entries.flatMap((e) => [u16(e.name.length), e.name, u8(e.part), u64(e.size), e.digest]));
   w = new SectionWriter(await sectionKey(fileKey, 3), aad, manifest.length, parts);
   await w.write(manifest); await w.close();
   fileKey.fill(0);

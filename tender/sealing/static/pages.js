@@ -117,9 +117,29 @@ const pages = {
 
   seal() {
     const bar = document.getElementById("seal-progress"), text = document.getElementById("seal-progress-text");
+    const input = document.getElementById("documents"), list = document.getElementById("document-part-list");
+    const template = document.getElementById("document-part-template");
+    // One labelled choice of part per chosen file; names go in as text, never as markup.
+    input.addEventListener("change", () => {
+      list.replaceChildren(...Array.from(input.files, (file, i) => {
+        const row = template.content.firstElementChild.cloneNode(true);
+        const label = row.querySelector("label"), select = row.querySelector("select");
+        label.textContent = file.name;
+        label.htmlFor = select.id = `document-part-${i}`;
+        return row;
+      }));
+      document.getElementById("document-parts").hidden = input.files.length === 0;
+    });
     document.getElementById("seal-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
+        const selects = Array.from(list.querySelectorAll("select"));
+        const unchosen = selects.find((s) => !s.value);
+        if (unchosen) {
+          unchosen.focus();
+          return say(msg.choosePart, "error");
+        }
+        const documents = Array.from(input.files, (file, i) => ({ file, part: selects[i].value }));
         const tender = await parseCustodianList(await readText(document.getElementById("custodians-file")));
         try {
           checkThreshold(tender.threshold, tender.custodians.length);
@@ -138,7 +158,7 @@ const pages = {
           tenderId: tender.tenderId, bidId: document.getElementById("bid-id").value.trim(),
           bidVersion: Number(document.getElementById("bid-version").value),
           deadline: tender.deadline, threshold: tender.threshold, custodians: tender.custodians,
-          priceSheet: ascii(JSON.stringify(price)), documents: Array.from(document.getElementById("documents").files),
+          priceSheet: ascii(JSON.stringify(price)), documents,
           onProgress: (done, total) => {
             const pct = total ? Math.floor((100 * done) / total) : 100;
             bar.value = pct; text.textContent = `${pct}%`;

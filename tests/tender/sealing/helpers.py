@@ -22,11 +22,12 @@ def public_keys(keys) -> list[bytes]:
 
 def make_envelope(keys, *, threshold=2, price=b'{"fee": "2.85"}', docs=None, tender="T-2026-001", bid="B-7",
                   version=1, deadline=DEADLINE) -> bytes:
+    """An envelope; ``docs`` are (name, data) or (name, data, part), the part "technical" if not given."""
     docs = [("plan.pdf", b"P" * 100_000), ("staff.xlsx", b"S" * 5)] if docs is None else docs
     out = io.BytesIO()
     seal(out, tender_id=tender, bid_id=bid, bid_version=version, deadline=deadline,
          custodian_keys=public_keys(keys), threshold=threshold, price_sheet=price,
-         documents=[Document.from_bytes(n, d) for n, d in docs])
+         documents=[Document.from_bytes(d[0], d[1], part=(d[2] if len(d) > 2 else "technical")) for d in docs])
     return out.getvalue()
 
 

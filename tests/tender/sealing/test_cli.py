@@ -34,7 +34,7 @@ def sealed(tmp_path):
     (tmp_path / "price.json").write_text('{"fee_yuan_per_m2_month": "2.60"}')
     (tmp_path / "plan.pdf").write_bytes(b"%PDF" + bytes(200_000))
     env = run("seal", "--custodians-file", tmp_path / "custodians.json", "--bid", "B-1",
-              "--price-sheet", tmp_path / "price.json", "--document", tmp_path / "plan.pdf",
+              "--price-sheet", tmp_path / "price.json", "--technical", tmp_path / "plan.pdf",
               "--out", tmp_path / "bid.tseal")
     return tmp_path, env
 
@@ -99,7 +99,7 @@ def test_a_document_cannot_replace_the_price_sheet(sealed):
     tmp, _ = sealed
     (tmp / "price-sheet.bin").write_bytes(b"a document that pretends to be the price sheet")
     run("seal", "--custodians-file", tmp / "custodians.json", "--bid", "B-1", "--price-sheet", tmp / "price.json",
-        "--document", tmp / "price-sheet.bin", "--out", tmp / "bid.tseal")
+        "--business", tmp / "price-sheet.bin", "--out", tmp / "bid.tseal")
     shares = unwrap_all(tmp)
     opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING,
                  "--out", tmp / "opened")
@@ -178,3 +178,26 @@ def test_damaged_key_files_and_key_checks_are_one_line_errors(sealed):
         result = run("check-key", "--key-file", tmp / "custodian0.json", "--challenge", path, ok=False)
         assert result.exit_code == 2 and "error (key_file)" in result.output, (what, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), what
+
+
+def test_each_document_is_sealed_with_its_part(sealed):
+    tmp, _ = sealed
+    for name in ("tech-1.pdf", "tech-2.pdf", "fees.docx", "licence.pdf"):
+        (tmp / name).write_bytes(name.encode())
+    made = run("seal", "--custodians-file", tmp / "custodians.json", "--bid", "B-1", "--price-sheet", tmp / "price.json",
+               "--qualification", tmp / "licence.pdf", "--business", tmp / "fees.docx", "--technical", tmp / "tech-1.pdf",
+               "--technical", tmp / "tech-2.pdf", "--out", tmp / "bid.tseal", ok=True)
+    assert made["format_version"] == 2 and run("inspect", tmp / "bid.tseal")["format_version"] == 2
+    shares = unwrap_all(tmp)
+    opened = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING,
+                 "--out", tmp / "opened")
+    expected = [("tech-1.pdf", "technical"), ("tech-2.pdf", "technical"), ("fees.docx", "business"),
+                ("licence.pdf", "qualification")]
+    assert [(d["name"], d["part"]) for d in opened["documents"]] == expected
+    assert [(d["name"], d["part"]) for d in opened["documents_in_manifest"]] == expected
+    checked = run("open", tmp / "bid.tseal", "--share", shares[0], "--share", shares[1], *BINDING)
+    assert [d["part"] for d in checked["documents_in_manifest"]] == [p for _, p in expected]
+    unlabelled = run("seal", "--custodians-file", tmp / "custodians.json", "--bid", "B-1", "--price-sheet",
+                     tmp / "price.json", "--document", tmp / "fees.docx", "--out", tmp / "other.tseal", ok=False)
+    assert unlabelled.exit_code == 2 and "--technical, --business or --qualification" in unlabelled.output
+    assert not (tmp / "other.tseal").exists()

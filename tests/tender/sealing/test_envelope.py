@@ -169,7 +169,7 @@ def test_malformed_headers_give_clear_errors(keys):
     env = make_envelope(keys)
     cases = {
         "not an envelope": b"PK\x03\x04" + env[4:],
-        "unknown version": env[:8] + b"\x00\x02" + env[10:],
+        "unknown version": env[:8] + b"\x00\x03" + env[10:],
         "header too long": env[:10] + (10**6).to_bytes(4, "big") + env[14:],
         "header length short": env[:10] + (20).to_bytes(4, "big") + env[14:],
         "empty": b"",
@@ -178,7 +178,7 @@ def test_malformed_headers_give_clear_errors(keys):
         with pytest.raises(MalformedEnvelope) as info:
             inspect(io.BytesIO(data))
         assert info.value.message and "Traceback" not in info.value.message, name
-    with pytest.raises(MalformedEnvelope, match="version 2"):
+    with pytest.raises(MalformedEnvelope, match="version 3"):
         inspect(io.BytesIO(cases["unknown version"]))
 
 
