@@ -275,3 +275,54 @@ def test_receipt_page_verifies_receipts_from_before_a_key_rotation(app, app_ctx,
         shown = json.loads(page.inner_text("#receipt-output"))
         assert shown["key_id"] == json.loads(base64.b64decode(signed["payload"]))["key_id"]
     assert json.loads(base64.b64decode(old["payload"]))["key_id"] != shown["key_id"]
+
+
+LABELS_ABOVE_INPUTS = """(form) => Array.from(document.querySelectorAll(form + ' label[for]')).map((label) => {
+    const input = document.getElementById(label.htmlFor), l = label.getBoundingClientRect();
+    const i = input.getBoundingClientRect();
+    return {id: label.htmlFor, labelBottom: l.bottom, labelLeft: l.left, inputTop: i.top, inputLeft: i.left,
+            inputBottom: i.bottom};
+})"""
+
+
+def assert_stacked(page, form: str) -> None:
+    """Every label sits above its own input, and each field starts below the one before."""
+    boxes = page.evaluate(LABELS_ABOVE_INPUTS, form)
+    assert boxes, form
+    for box in boxes:
+        assert box["labelBottom"] <= box["inputTop"] + 0.5, box
+        assert abs(box["labelLeft"] - box["inputLeft"]) <= 1, box
+    for before, after in zip(boxes, boxes[1:]):
+        assert before["inputBottom"] <= after["inputTop"], (before, after)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_sealing_forms_stack_labels_above_inputs(app, app_ctx, live_server, new_page, make_user, screenshot,
+                                                 tmp_path, viewport):
+    page = new_page(viewport)
+    journeys.sign_in(page, live_server, make_user(kind=OrgKind.DEVELOPER))
+    page.goto(f"{live_server}/sealing/custodian-key")
+    page.wait_for_selector("#sealing-page[data-ready='1']")
+    for form in ("#create-key-form", "#import-key-form"):
+        assert_stacked(page, form)
+    assert journeys.fits(page)
+    screenshot(page, "sealing-custodian-key")
+    for path, form in (("/sealing/inspect", "#inspect-form"), ("/sealing/receipt", "#receipt-form")):
+        page.goto(live_server + path)
+        page.wait_for_selector("#sealing-page[data-ready='1']")
+        assert_stacked(page, form)
+        assert journeys.fits(page)
+
+    firm = new_page(viewport)
+    journeys.sign_in(firm, live_server, make_user(kind=OrgKind.FIRM))
+    firm.goto(f"{live_server}/sealing/seal")
+    firm.wait_for_selector("#sealing-page[data-ready='1']")
+    names = ("技术方案（第一册，含施工组织设计与人员配置）.pdf",
+             "Qualification_certificate_of_the_property_service_enterprise_issued_by_the_district_bureau.pdf")
+    for name in names:
+        (tmp_path / name).write_bytes(b"%PDF")
+    firm.set_input_files("#documents", [str(tmp_path / name) for name in names])
+    firm.wait_for_selector("#document-part-1")
+    assert_stacked(firm, "#seal-form")
+    assert journeys.fits(firm)
+    screenshot(firm, "sealing-seal")

@@ -125,6 +125,7 @@ const pages = {
         const row = template.content.firstElementChild.cloneNode(true);
         const label = row.querySelector("label"), select = row.querySelector("select");
         label.textContent = file.name;
+        label.style.overflowWrap = "anywhere";  // a long name without spaces must not widen a phone's page
         label.htmlFor = select.id = `document-part-${i}`;
         return row;
       }));
