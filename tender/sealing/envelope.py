@@ -485,9 +485,16 @@ def check_upload(
     key_ids: list[str],
     threshold: int,
 ) -> tuple[Header, str]:
-    """What the upload endpoint checks without keys: structure, binding to this bid, the tender's
-    deadline, custodians and threshold. Returns the header and the envelope's SHA-256 for the receipt."""
+    """What the upload endpoint checks without keys: structure and the current format version,
+    binding to this bid, the tender's deadline, custodians and threshold. Returns the header and
+    the envelope's SHA-256 for the receipt."""
     header = check_structure(source)
+    if header.version < VERSION:  # still opened, but a new bid must label each document's part
+        raise MalformedEnvelope(
+            f"This envelope was sealed in format version {header.version}, which does not say which part of the "
+            f"bid each document belongs to; seal it again with the current tool (version {VERSION}).",
+            version=header.version,
+        )
     check_binding(header, tender_id, bid_id, bid_version)
     if header.deadline != _epoch(deadline):
         raise WrongTender(

@@ -102,3 +102,14 @@ def test_the_format_version_is_bound_into_the_envelope():
         open_envelope(io.BytesIO(downgraded), shares, **BINDING)
     with pytest.raises(MalformedEnvelope, match="versions 1 and 2"):
         inspect(io.BytesIO(env[:8] + b"\x00\x03" + env[10:]))
+
+
+def test_an_upload_must_be_version_2_so_every_document_has_its_part():
+    from tender.sealing import check_upload
+
+    meta, envelope, _keys = v1_fixture()
+    header = inspect(io.BytesIO(envelope))
+    with pytest.raises(MalformedEnvelope, match="version 1"):
+        check_upload(io.BytesIO(envelope), tender_id=meta["tender_id"], bid_id=meta["bid_id"],
+                     bid_version=meta["bid_version"], deadline=header.deadline,
+                     key_ids=[s.key_id.hex() for s in header.stanzas], threshold=header.threshold)
