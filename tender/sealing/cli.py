@@ -186,6 +186,9 @@ def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, cust
             )
             out.flush()
             os.fsync(out.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a refused or failed seal leaves no half-written envelope
+        raise
     finally:
         for d in docs:
             d.stream.close()

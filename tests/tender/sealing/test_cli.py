@@ -201,3 +201,12 @@ def test_each_document_is_sealed_with_its_part(sealed):
                      tmp / "price.json", "--document", tmp / "fees.docx", "--out", tmp / "other.tseal", ok=False)
     assert unlabelled.exit_code == 2 and "--technical, --business or --qualification" in unlabelled.output
     assert not (tmp / "other.tseal").exists()
+
+
+def test_a_refused_seal_leaves_no_partial_file(sealed):
+    tmp, _ = sealed
+    (tmp / "invoice\u202efdp.exe").write_bytes(b"x")
+    result = run("seal", "--custodians-file", tmp / "custodians.json", "--bid", "B-2", "--price-sheet",
+                 tmp / "price.json", "--technical", tmp / "invoice\u202efdp.exe", "--out", tmp / "new.tseal", ok=False)
+    assert result.exit_code == 2 and "U+202E" in result.output
+    assert not (tmp / "new.tseal").exists() and not (tmp / "new.tseal.partial").exists()
