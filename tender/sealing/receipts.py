@@ -70,7 +70,7 @@ class KeySet:
         """The key a payload names; a payload from before key ids were written may be any of them."""
         if "key_id" not in payload:
             return list(self.keys.values())
-        key = self.keys.get(payload["key_id"])
+        key = self.keys.get(payload["key_id"]) if isinstance(payload["key_id"], str) else None
         if key is None:
             raise ReceiptError(
                 f"This was signed with key {payload['key_id']}, which is not among the platform's published keys."

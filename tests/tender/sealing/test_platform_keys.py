@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tender.sealing import platform_keys, receipts
+from tender.sealing.encoding import b64encode
 from tender.sealing.errors import ReceiptError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -112,3 +113,12 @@ def test_production_refuses_to_start_without_a_provisioned_key(tmp_path):
 
     started = _production(tmp_path, *start)
     assert started.returncode == 0 and started.stdout.strip() == "started", started.stderr
+
+
+def test_a_receipt_naming_its_key_oddly_is_a_clear_error(tmp_path):
+    keys = platform_keys.create(tmp_path)
+    for key_id in (["x"], {"a": 1}, 7, None):
+        body = receipts.canonical({**payload(receipt(keys)), "key_id": key_id})
+        forged = {"payload": b64encode(body), "signature": b64encode(keys.signing_key.sign(body))}
+        with pytest.raises(ReceiptError):
+            receipts.verify_receipt(forged, receipts.key_set(keys.document()))
