@@ -1,0 +1,72 @@
+"""Loading a tender for a page, and running an operation for a form or a one-button action."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from core import clock
+from core.authz import active_membership
+from core.db import db
+from core.requests import attempt
+from tender.tenders.models import Tender
+from tender.tenders.operations import allowed_actions, may_view
+from tender.tenders.operations.rules import RulesBroken
+
+
+def load(tender_id: int, *, manage: bool = False) -> Tender:
+    """The tender, if this visitor may see it (else 404: a draft's existence is nobody else's business)."""
+    tender = db.session.get(Tender, tender_id)
+    membership = active_membership()
+    if tender is None or not may_view(tender, membership):
+        abort(404)
+    return tender
+
+
+def actions(tender: Tender) -> frozenset[str]:
+    return allowed_actions(tender, active_membership(), clock.now())
+
+
+def run(form, operation, *args, **kwargs):
+    """:func:`core.requests.attempt`, with every broken rule of a RulesBroken put beside its own field."""
+    outcome = attempt(form, operation, *args, **kwargs)
+    error = outcome.error
+    if isinstance(error, RulesBroken) and form is not None:
+        # attempt() put the joined message at the top; show each rule beside its field instead.
+        if error.message in form.form_errors:
+            form.form_errors.remove(error.message)
+        for problem in error.problems:
+            target = getattr(form, problem.field, None) if problem.field else None
+            if target is not None and hasattr(target, "errors"):
+                if isinstance(target.errors, dict):
+                    continue
+                target.errors = list(target.errors) + [problem.message]
+            else:
+                form.form_errors.append(problem.message)
+    return outcome
+
+
+class ButtonForm:
+    """A one-button action's "form": the CSRF token is checked and refusals are collected for the page."""
+
+    def __init__(self):
+        self.form_errors: list[str] = []
+        self.errors: dict = {}
+
+    def valid(self) -> bool:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
+        return True
+
+
+def done(message: str, endpoint: str, **values):
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+def actor():
+    return current_user._get_current_object()
