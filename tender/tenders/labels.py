@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 STATE_LABELS = {
     "draft": _l("Draft"),
@@ -18,7 +17,7 @@ STATE_LABELS = {
     "candidates_published": _l("Candidates under publicity"),
     "awarded": _l("Awarded"),
     "contracted": _l("Contract signed"),
-    "cancelled": lazy_pgettext("tender", "Cancelled"),
+    "cancelled": _l("Cancelled"),
     "failed": _l("Failed"),
 }
 PHASE_LABELS = {

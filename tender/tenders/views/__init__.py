@@ -7,7 +7,7 @@ bp = Blueprint("tender", __name__, url_prefix="/tenders", template_folder="../te
                static_url_path="/static")
 
 
-@bp.context_processor
+@bp.app_context_processor
 def tender_helpers():
     from core import clock
     from tender.tenders import labels
