@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from core import clock
 from core.accounts.models import Role
 from core.authz import PUBLIC, access, active_membership, require, roles
-from core.db import db
+from core.db import DomainError, db
 from core.idempotency import idempotent
 from core.web import body_limit
 from tender.tenders import operations as ops
 from tender.tenders.models import Clarification, Question, Registration, Tender, TenderDocument
 from tender.tenders.operations.access import capacity, registration_of
 from tender.tenders.operations.queries import PAGE_SIZE, public_filter
+from tender.tenders.views.common import row
 from tender.tenders.schemas import (
     BureauQuestionSchema, BureauRegistrationSchema, CancelSchema, ClarificationSchema, DocumentSchema,
     DocumentUploadSchema, FilingSchema, ManagedTenderSchema, PublicTenderSchema, QuestionSchema, ReasonsSchema,
@@ -33,7 +35,7 @@ UPLOAD_LIMIT = 21 * 1024 * 1024
 
 
 def _load(tender_id: int) -> Tender:
-    tender = db.session.get(Tender, tender_id)
+    tender = row(Tender, tender_id)
     if tender is None or not ops.may_view(tender, active_membership()):
         abort(404, message="No tender with this id is visible to you.")
     return tender
@@ -222,7 +224,9 @@ class Questions(MethodView):
         rows = list(db.session.scalars(db.select(Question).where(Question.tender_id == tender.id)
                                        .order_by(Question.number)))
         if who == "firm":
-            require(registration_of(tender, membership) is not None, "not_registered")
+            if registration_of(tender, membership) is None:
+                raise DomainError(_("Only firms registered for this tender read its questions and answers."),
+                                  code="not_registered")
             rows = [q for q in rows if q.answer_id is not None or q.asker_id == membership.organisation_id]
         else:
             require(who in ("tenderer", "agency", "bureau"), "not_your_tender")
@@ -247,7 +251,7 @@ class Questions(MethodView):
 def answer(data, tender_id: int, code: str):
     """Answer a question by its code; the answer goes to every registered firm and may move the deadline."""
     tender = _load(tender_id)
-    number = int(code[1:]) if code[:1] == "Q" and code[1:].isdigit() else -1
+    number = int(code[1:]) if code[:1] == "Q" and code[1:].isdigit() and len(code) <= 8 else -1
     question = db.session.scalar(db.select(Question).where(Question.tender_id == tender.id, Question.number == number))
     if question is None:
         abort(404, message="No question with this code.")

@@ -16,9 +16,17 @@ from tender.tenders.operations import allowed_actions, may_view
 from tender.tenders.operations.rules import RulesBroken
 
 
+ROW_ID_MAX = 2**31 - 1  # an id past the integer column's range names no row (PostgreSQL refuses the query)
+
+
+def row(model, row_id: int):
+    """The row with this id, or None (also for ids no integer column can hold)."""
+    return db.session.get(model, row_id) if 0 < row_id <= ROW_ID_MAX else None
+
+
 def load(tender_id: int, *, manage: bool = False) -> Tender:
     """The tender, if this visitor may see it (else 404: a draft's existence is nobody else's business)."""
-    tender = db.session.get(Tender, tender_id)
+    tender = row(Tender, tender_id)
     membership = active_membership()
     if tender is None or not may_view(tender, membership):
         abort(404)

@@ -17,7 +17,7 @@ from tender.tenders.operations.agencies import staff_of
 from tender.tenders.operations.participation import NotEligible
 from tender.tenders.operations.queries import registered_tenders
 from tender.tenders.views import bp
-from tender.tenders.views.common import actions, actor, done, load, run
+from tender.tenders.views.common import actions, actor, done, load, row, run
 
 FIRMS = roles(Role.FIRM)
 AGENCIES = roles(Role.AGENCY)
@@ -80,7 +80,7 @@ def staff():
 def staff_left(staff_id: int):
     from tender.tenders.views.common import ButtonForm
 
-    person = db.session.get(AgencyStaff, staff_id)
+    person = row(AgencyStaff, staff_id)
     if person is None or person.agency_id != active_membership().organisation_id:
         abort(404)
     button = ButtonForm()

@@ -22,7 +22,7 @@ from tender.tenders.operations.drafting import RESOLUTION_FIGURES, custodian_can
 from tender.tenders.operations.queries import managed_tenders
 from tender.tenders.operations.rules import tender_values
 from tender.tenders.views import bp
-from tender.tenders.views.common import ButtonForm, actions, actor, done, load, run
+from tender.tenders.views.common import ButtonForm, actions, actor, done, load, row, run
 from tender.tenders.views.public import district_choices
 
 MANAGERS = roles(Role.TENDERER, Role.AGENCY, scope=None)
@@ -283,7 +283,7 @@ def questions(tender_id: int):
 @access(MANAGERS)
 def answer(tender_id: int, question_id: int):
     tender = load(tender_id)
-    question = db.session.get(Question, question_id)
+    question = row(Question, question_id)
     if question is None or question.tender_id != tender.id:
         abort(404)
     _require(tender, "answer")

@@ -20,7 +20,7 @@ from tender.tenders.operations.access import capacity, registration_of
 from tender.tenders.operations.agencies import agencies, appointments_of, staff_of
 from tender.tenders.operations.queries import PAGE_SIZE, public_tenders
 from tender.tenders.views import bp
-from tender.tenders.views.common import actions, load
+from tender.tenders.views.common import actions, load, row
 
 
 def district_choices(blank=True):
@@ -77,7 +77,7 @@ def detail(tender_id: int):
 @access(PUBLIC)
 def document(tender_id: int, document_id: int):
     tender = load(tender_id)
-    doc = db.session.get(TenderDocument, document_id)
+    doc = row(TenderDocument, document_id)
     if doc is None or doc.tender_id != tender.id:
         abort(404)
     # The public reads issued versions only; the tenderer, its agency and the bureau also read drafts.
@@ -107,7 +107,7 @@ def agency_register():
 @bp.get("/agencies/<int:org_id>")
 @access(PUBLIC)
 def agency_page(org_id: int):
-    agency = db.session.get(Organisation, org_id)
+    agency = row(Organisation, org_id)
     if agency is None or agency.kind != OrgKind.AGENCY or agency.status != OrgStatus.VERIFIED:
         abort(404)
     credit_url = None
