@@ -15,7 +15,7 @@ from tender.tenders.operations.lifecycle import (
     stop_for_changed_keys, submit_for_filing, transition,
 )
 from tender.tenders.operations.participation import (
-    NotEligible, answer_question, ask_question, issue_clarification, register_for_tender, send_deadline_reminders,
+    NotEligible, answer_question, ask_question, eligibility_of, issue_clarification, register_for_tender, send_deadline_reminders,
 )
 from tender.tenders.operations.rules import Problem, RulesBroken, set_procedure, tender_values, values_at
 
@@ -24,6 +24,6 @@ __all__ = [
     "appoint_agency", "create_tender", "record_resolution", "set_areas", "set_custodians", "set_scheme",
     "submission_problems", "update_tender", "update_timeline", "InvalidTransition", "accept_custodian_keys",
     "cancel_tender", "file_tender", "publish_tender", "return_tender", "stop_for_changed_keys", "submit_for_filing",
-    "transition", "NotEligible", "answer_question", "ask_question", "issue_clarification", "register_for_tender",
+    "transition", "NotEligible", "eligibility_of", "answer_question", "ask_question", "issue_clarification", "register_for_tender",
     "send_deadline_reminders", "Problem", "RulesBroken", "set_procedure", "tender_values", "values_at",
 ]

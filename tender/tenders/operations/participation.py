@@ -70,6 +70,11 @@ def register_for_tender(tender: Tender, data: dict | None = None, *, actor, memb
     return registration
 
 
+def eligibility_of(actor, now: datetime, membership=None):
+    """The credit registry's answer for the actor's firm at ``now`` (may it bid, and if not why)."""
+    return eligibility(membership_of(actor, membership).organisation, now)
+
+
 def ask_question(tender: Tender, data: dict, *, actor, membership=None, now: datetime | None = None) -> Question:
     """A registered firm asks a question; the tenderer learns the question, never the asker."""
     now = now or clock.now()
