@@ -42,14 +42,15 @@ def run(form, operation, *args, **kwargs):
     outcome = attempt(form, operation, *args, **kwargs)
     error = outcome.error
     if isinstance(error, RulesBroken) and form is not None:
-        # attempt() put the joined message at the top; show each rule beside its field instead.
+        # attempt() put the joined message at the top or beside one field; show each rule beside its own.
         if error.message in form.form_errors:
             form.form_errors.remove(error.message)
+        joined = getattr(form, error.field, None) if error.field else None
+        if joined is not None and error.message in joined.errors:
+            joined.errors = [e for e in joined.errors if e != error.message]
         for problem in error.problems:
             target = getattr(form, problem.field, None) if problem.field else None
-            if target is not None and hasattr(target, "errors"):
-                if isinstance(target.errors, dict):
-                    continue
+            if target is not None and isinstance(getattr(target, "errors", None), (list, tuple)):
                 target.errors = list(target.errors) + [problem.message]
             else:
                 form.form_errors.append(problem.message)

@@ -60,8 +60,9 @@ def people(make_org, make_user):
         ops.ensure_bureaus()
         db.session.commit()
         developer = make_org(OrgKind.DEVELOPER, district_code=district, address="徐汇区测试路1号")
-        officer = make_user(OrgKind.DEVELOPER, org=developer, name="开发商经办人")
-        colleague = make_user(OrgKind.DEVELOPER, org=developer, role=MemberRole.MEMBER, name="开发商同事")
+        # Key custodians must sign in with a second factor, so these two have one from the start.
+        officer = make_user(OrgKind.DEVELOPER, org=developer, name="开发商经办人", totp=True)
+        colleague = make_user(OrgKind.DEVELOPER, org=developer, role=MemberRole.MEMBER, name="开发商同事", totp=True)
         agency = make_org(OrgKind.AGENCY, district_code=district)
         agent = make_user(OrgKind.AGENCY, org=agency, name="代理人")
         bureau = ops.bureau_for(district)
