@@ -1,8 +1,9 @@
 """Answers of the public tender pages kept in Redis for a short while, inside Flask.
 
 Only a GET by a visitor who is not signed in, whose answer sets no cookie, is stored; the key holds
-the path, the query string, the language and the *publication version*, a random value replaced
-after every committed transaction that wrote a tender table, so no answer outlives a change. Time
+the path, the query string and the language; the entry names the *publication version* it was built
+under, a random value replaced after every committed transaction that wrote a tender table, and is
+served only while that version is current, so no answer outlives a change. Time
 changes answers too (a tender stops being open for bids at its deadline): a view says until when
 its answer holds (:func:`hold_until`) and the entry expires then, after MAX_TTL_SECONDS at most.
 The answers carry an ETag, so a browser revalidating gets 304.
@@ -76,8 +77,8 @@ def hold_until(instant) -> None:
     g.tender_cache_until = instant if current is None else min(current, instant)
 
 
-def _key(version: str) -> str:
-    parts = [version, request.path, request.query_string.decode("latin-1"), str(get_locale())]
+def _key() -> str:
+    parts = [request.path, request.query_string.decode("latin-1"), str(get_locale())]
     if clock.movable():
         # A moved business clock changes what the pages say without any write: key on its minute.
         parts.append(clock.now().strftime("%Y%m%d%H%M"))
@@ -92,13 +93,16 @@ def public_answer(view):
         if not current_app.config.get("TENDER_PUBLIC_CACHE", True) or current_user.is_authenticated:
             return _conditional(current_app.make_response(view(*args, **kwargs)))
         connection = _redis()
+        key = _key()
         try:
-            version = (connection.get(VERSION_KEY) or b"0").decode()
-            stored = connection.get(_key(version))
+            # One round trip: the publication version and the entry, which names the version it was built under.
+            version, stored = connection.mget(VERSION_KEY, key)
         except Exception:
             log.exception("public tender answers unavailable")
             return _conditional(current_app.make_response(view(*args, **kwargs)))
-        if stored is not None:
+        version = version or b"0"
+        built_under, _sep, stored = (stored or b"").partition(b"\n")
+        if stored and built_under == version:
             meta, _sep, body = stored.partition(b"\n")
             head = json.loads(meta)
             response = current_app.response_class(body, status=200, mimetype=head["mimetype"])
@@ -112,7 +116,7 @@ def public_answer(view):
             if ttl >= 1:
                 head = json.dumps({"mimetype": response.mimetype, "etag": response.get_etag()[0]}).encode()
                 try:
-                    connection.set(_key(version), head + b"\n" + response.get_data(), ex=ttl)
+                    connection.set(key, version + b"\n" + head + b"\n" + response.get_data(), ex=ttl)
                 except Exception:
                     log.exception("could not store a public tender answer")
         return response

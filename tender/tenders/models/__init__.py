@@ -6,12 +6,12 @@ from tender.tenders.models.procedure import DEFAULTS, RULES, RULES_BY_KEY, Proce
 from tender.tenders.models.states import EDITABLE_STATES, PUBLIC_STATES, TRANSITIONS, TenderState
 from tender.tenders.models.tender import (
     AgencyAppointment, CancelReason, CustodianKind, FeeModel, OwnersResolution, PropertyType, Tender, TenderArea,
-    TenderCustodian, TenderDocument, TenderKind,
+    TenderCustodian, TenderDocument, TenderKind, TenderNameGram,
 )
 
 __all__ = [
     "AgencyStaff", "Clarification", "ClarificationKind", "Question", "Registration", "DEFAULTS", "RULES",
     "RULES_BY_KEY", "Procedure", "RuleSpec", "ServiceStandard", "EDITABLE_STATES", "PUBLIC_STATES", "TRANSITIONS",
     "TenderState", "AgencyAppointment", "CancelReason", "CustodianKind", "FeeModel", "OwnersResolution",
-    "PropertyType", "Tender", "TenderArea", "TenderCustodian", "TenderDocument", "TenderKind",
+    "PropertyType", "Tender", "TenderArea", "TenderNameGram", "TenderCustodian", "TenderDocument", "TenderKind",
 ]

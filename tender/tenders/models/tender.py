@@ -280,3 +280,17 @@ class AgencyAppointment(db.Model):
     tender: Mapped[Tender] = relationship(back_populates="appointments")
     agency: Mapped[Organisation] = relationship()
     lead_staff = relationship("AgencyStaff")
+
+
+class TenderNameGram(db.Model):
+    """Each pair of adjacent characters of a community's name, for the public name search.
+
+    Chinese names have no word breaks and most searches are two or three characters long, which a
+    trigram index cannot serve; looking the pairs up here and checking the name finds them in
+    milliseconds among hundreds of thousands of tenders.
+    """
+
+    __tablename__ = "tender_name_gram"
+
+    gram: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    tender_id: Mapped[int] = mapped_column(sa.ForeignKey("tender.id"), primary_key=True, index=True)

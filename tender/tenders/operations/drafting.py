@@ -16,7 +16,7 @@ from core.db import DomainError, db
 from tender.sealing.operations import CUSTODIAN_ROLES
 from tender.tenders.models import (
     AgencyAppointment, AgencyStaff, CustodianKind, FeeModel, OwnersResolution, PropertyType, Tender, TenderArea,
-    TenderCustodian, TenderDocument, TenderKind, TenderState,
+    TenderCustodian, TenderDocument, TenderKind, TenderNameGram, TenderState,
 )
 from tender.tenders.operations.access import membership_of, require_action
 from tender.tenders.operations.files import store_file
@@ -59,14 +59,30 @@ def create_tender(organisation, data: dict, *, actor) -> Tender:
     db.session.add(tender)
     db.session.flush()
     tender.reference = f"SH{shanghai_date(clock.now()).year}-{tender.id:06d}"
+    index_name(tender)
     _event("drafted", tender, actor=actor, kind=kind.value)
     return tender
+
+
+def grams(text: str) -> set[str]:
+    """The pairs of adjacent characters of a text (a single character stands for itself)."""
+    text = "".join(text.split())
+    return {text[i:i + 2] for i in range(len(text) - 1)} if len(text) > 1 else ({text} if text else set())
+
+
+def index_name(tender: Tender) -> None:
+    """Keep the community name's pairs for the public search in step with the name."""
+    db.session.execute(sa.delete(TenderNameGram).where(TenderNameGram.tender_id == tender.id))
+    db.session.add_all(TenderNameGram(gram=g, tender_id=tender.id) for g in grams(tender.community_name))
 
 
 def update_tender(tender: Tender, data: dict, *, actor, membership=None) -> Tender:
     """Change the project facts and the planned timeline of a draft (only the keys given)."""
     _editable(tender, actor, membership)
+    named = tender.community_name
     _apply_facts(tender, data)
+    if tender.community_name != named:
+        index_name(tender)
     _apply_timeline(tender, data)
     db.session.flush()
     _event("draft_updated", tender, actor=actor, fields=sorted(k for k in data if hasattr(Tender, k)))

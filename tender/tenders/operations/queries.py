@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as orm
 
 from core.accounts.models import Membership, OrgKind, Role
 from core.calendar import end_of_day, start_of_day
 from core.db import db
-from tender.tenders.models import AgencyAppointment, PUBLIC_STATES, Tender, TenderKind, TenderState
+from tender.tenders.models import AgencyAppointment, PUBLIC_STATES, Tender, TenderKind, TenderNameGram, TenderState
 
 S = TenderState
 PAGE_SIZE = 20
@@ -47,8 +48,17 @@ def public_filter(args: dict, now: datetime):
         where.append(Tender.published_at >= start_of_day(args["published_from"]))
     if isinstance(args.get("published_to"), date):
         where.append(Tender.published_at <= end_of_day(args["published_to"]))
-    if args.get("q"):
-        where.append(Tender.community_name.contains(args["q"].strip(), autoescape=True))
+    text = "".join((args.get("q") or "").split())
+    if text:
+        from tender.tenders.operations.drafting import grams
+
+        wanted = grams(text)
+        if len(text) > 1:
+            # Tenders whose name holds every pair of the query, checked against the whole query after.
+            having = (sa.select(TenderNameGram.tender_id).where(TenderNameGram.gram.in_(wanted))
+                      .group_by(TenderNameGram.tender_id).having(sa.func.count() == len(wanted)))
+            where.append(Tender.id.in_(having))
+        where.append(Tender.community_name.contains(text, autoescape=True))
     return sa.and_(*where)
 
 
@@ -60,7 +70,7 @@ def public_tenders(args: dict, now: datetime, page: int = 1, size: int = PAGE_SI
     pages = max(1, -(-total // size))
     items = []
     if (page - 1) * size < total:
-        items = list(db.session.scalars(sa.select(Tender).where(where)
+        items = list(db.session.scalars(sa.select(Tender).where(where).options(orm.joinedload(Tender.district))
                                         .order_by(Tender.published_at.desc(), Tender.id.desc())
                                         .offset((page - 1) * size).limit(size)))
     return Page(items, page, pages, total)

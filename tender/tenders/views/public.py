@@ -66,7 +66,7 @@ def _detail_context(tender, now):
 @access(PUBLIC)
 @cache.public_answer
 def detail(tender_id: int):
-    tender = load(tender_id)
+    tender = load(tender_id, whole=True)
     now = clock.now()
     if tender.phase(now) == "open_for_bids":
         cache.hold_until(tender.bid_deadline)
