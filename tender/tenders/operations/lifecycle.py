@@ -195,11 +195,9 @@ def cancel_tender(tender: Tender, data: dict, *, actor, membership=None, now: da
     tender.cancelled_by_id = actor.id if actor else None
     transition(tender, S.CANCELLED, actor=actor, details={"reason": reason.value})
     params = {**base_params(tender), "reason": notices.both(CANCEL_LABELS[reason.value]), "note": note[:500]}
-    told = tell_registered(tender, notices.CANCELLED, params, actor=actor)
+    tell_registered(tender, notices.CANCELLED, params, actor=actor)
     tell_managers(tender, notices.CANCELLED, params, actor=actor)
     tell_bureau(tender, notices.CANCELLED, params, actor=actor)
-    record_event("tender.cancel_notified", tender, actor=actor, district=tender.district_code,
-                 details={"firms_told": told})
     return tender
 
 

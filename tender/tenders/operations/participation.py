@@ -171,8 +171,9 @@ def send_deadline_reminders(now: datetime | None = None, *, limit: int = 200) ->
         if days <= 0 or tender.bid_deadline - now > timedelta(days=days):
             continue
         tender.reminded_for_deadline = tender.bid_deadline
-        told = tell_registered(tender, notices.REMINDER, {**base_params(tender), "deadline": at(tender.bid_deadline)},
-                               actor=None)
-        record_event("tender.reminded", tender, actor=None, district=tender.district_code, details={"firms": told})
+        tell_registered(tender, notices.REMINDER, {**base_params(tender), "deadline": at(tender.bid_deadline)},
+                        actor=None)
+        # No count in the trail: how many registered stays with the bureau's own page until the deadline.
+        record_event("tender.reminded", tender, actor=None, district=tender.district_code)
         sent += 1
     return sent

@@ -47,6 +47,7 @@ def test_draft_is_submitted_returned_mended_resubmitted_filed_and_published(make
     ops.submit_for_filing(tender, actor=p["officer"])
     ops.file_tender(tender, {"filing_number": "徐房招备2026-001"}, actor=p["supervisor"])
     assert tender.state == S.FILED and all(c.key_id for c in tender.custodians)
+    db.session.commit()  # the clock is set on its own connection (SQLite lets one writer in at a time)
     clock.set(ANNOUNCED)
     ops.publish_tender(tender, actor=p["officer"])
     db.session.commit()

@@ -24,6 +24,7 @@ def test_a_firm_registers_once_and_only_while_open(make_tender, clock):
     with pytest.raises(DomainError) as twice:
         ops.register_for_tender(tender, {}, actor=firm_user)
     assert twice.value.code == "already_registered"
+    db.session.commit()  # the clock is set on its own connection (SQLite lets one writer in at a time)
     clock.set(DEADLINE)
     with pytest.raises(DomainError) as late:
         ops.register_for_tender(tender, {}, actor=p["firm_users"][1])

@@ -74,6 +74,7 @@ def test_a_late_amendment_moves_the_deadline_and_tells_everyone_registered(make_
 
     tender, p = make_tender("published")
     ops.register_for_tender(tender, {}, actor=p["firm_users"][0])
+    db.session.commit()  # the clock is set on its own connection (SQLite lets one writer in at a time)
     clock.set(DEADLINE - timedelta(days=14))
     ops.add_document(tender, {"file": io.BytesIO(PDF + b"v2"), "filename": "修改.pdf",
                               "change_note": "第三章服务标准修改为二级"}, actor=p["officer"])
