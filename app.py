@@ -58,3 +58,30 @@ def _create_app(config=None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def provision_keys(config=None) -> list[str]:
+    """Create every key file the configuration needs that is missing (production never makes its
+    own keys at start-up); returns the files made. Run once per installation, before the first start:
+
+        PLATFORM_CONFIG=production ... python -m app provision-keys
+    """
+    import core
+
+    config = config if config is not None else load_config()
+    made = core.provision_keys(config)
+    for name in FEATURES:
+        feature = importlib.import_module(name)
+        if hasattr(feature, "provision_keys"):
+            made += feature.provision_keys(config)
+    return made
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["provision-keys"]:
+        sys.exit("usage: python -m app provision-keys")
+    try:
+        created = provision_keys()
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+    print("\n".join(f"made {path}" for path in created) or "every key is already in place")

@@ -107,6 +107,10 @@ class BaseConfig:
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
     MAIL_USE_TLS = _env("MAIL_USE_TLS", "1") == "1"
     MAIL_SENDER = _env("MAIL_SENDER", "noreply@platform.invalid")
+    # Seconds between retries of a mail the SMTP server did not take (an empty list: fail at once).
+    MAIL_RETRY_INTERVALS = (60, 300, 1800)
+    # Whether the outbox shows one-time-link mails to operators (None: only in the embedded start).
+    MAIL_OUTBOX_SHOWS_SENSITIVE = None
 
     # flask-smorest.
     API_TITLE = "Property-service tendering and credit registry API"
@@ -115,15 +119,29 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    # The city public credit platform: its HTTP endpoint for exported batches (unset: none) and the
+    # folder batches are also written to (unset: instance/credit-exchange).
+    CREDIT_EXCHANGE_URL = _env("CREDIT_EXCHANGE_URL")
+    CREDIT_EXCHANGE_DIR = _env("CREDIT_EXCHANGE_DIR")
+    # Stored public credit answers (switched off by benchmarks measuring the uncached path).
+    CREDIT_PUBLIC_CACHE = True
+
     # RQ queues, named by purpose.
     RQ_QUEUES = ["default", "mail", "exchange"]
 
     BLOB_MAX_BYTES = _env_int("BLOB_MAX_BYTES", 2 * 1024**3)
+    # Resumable uploads (large bids): the most one part may carry, and how long an unfinished
+    # upload is kept for its sender to resume.
+    UPLOAD_PART_MAX_BYTES = _env_int("UPLOAD_PART_MAX_BYTES", 16 * 1024 * 1024)
+    UPLOAD_LIFETIME_HOURS = _env_int("UPLOAD_LIFETIME_HOURS", 48)
 
     # The business clock (core.clock): may rules and deadlines run on a moved time? Never in production.
     BUSINESS_CLOCK_MOVABLE = False
     # A GET that tries to write is rolled back and logged; under test it fails the request.
     FAIL_ON_SAFE_WRITES = False
+
+    # Strict-Transport-Security max-age in seconds (0: not sent; production sends a year).
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 0)
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted
     # (0: none, the peer address is the client).
@@ -158,6 +176,7 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     PROXY_HOPS = _env_int("PROXY_HOPS", 1)  # production runs behind one reverse proxy
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not _env(name)]

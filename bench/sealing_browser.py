@@ -34,7 +34,7 @@ BROWSER_RUN = """async ([size, pks]) => {
     let reports = 0;
     const t0 = performance.now();
     const {blob} = await E.sealEnvelope({tenderId: 'T-bench', bidId: 'B-1', bidVersion: 1, deadline: 0,
-        custodians: pks.map(P.unb64), threshold: 2, priceSheet: P.ascii('{"fee": "2.80"}'), documents: [file],
+        custodians: pks.map(P.unb64), threshold: 2, priceSheet: P.ascii('{"fee": "2.80"}'), documents: [{file, part: 'technical'}],
         onProgress: () => { reports += 1; }});
     const seconds = (performance.now() - t0) / 1000;
     return {seconds, envelopeBytes: blob.size, progressReports: reports, userAgent: navigator.userAgent};
@@ -91,7 +91,8 @@ def main() -> None:
             browser_times.append(result["seconds"])
             t = time.perf_counter()
             seal(Sink(), tender_id="T-bench", bid_id="B-1", bid_version=1, deadline=0, custodian_keys=pks,
-                 threshold=2, price_sheet=b'{"fee": "2.80"}', documents=[Document("payload.bin", size, MemReader(buffer))])
+                 threshold=2, price_sheet=b'{"fee": "2.80"}',
+                 documents=[Document("payload.bin", size, MemReader(buffer), "technical")])
             python_times.append(time.perf_counter() - t)
         browser.close()
     server.shutdown()

@@ -17,8 +17,9 @@ MODELS = (
     "core.jobs.models",
     "core.calendar.models",
     "core.clock.models",
+    "core.uploads.models",
 )
-TASKS = ("core.jobs.tasks",)
+TASKS = ("core.jobs.tasks", "core.audit.tasks", "core.uploads.tasks")
 BLUEPRINTS = (
     "core.views:bp",
     "core.accounts.views:bp",
@@ -32,6 +33,7 @@ BLUEPRINTS = (
 API_BLUEPRINTS = (
     "core.accounts.api:blp",
     "core.jobs.api:blp",
+    "core.uploads.api:blp",
 )
 CLI_GROUPS = (
     "core.audit.cli:audit_cli",
@@ -78,11 +80,49 @@ def init_app(app) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": "Tendering and credit registry"}})
     install_audit()
     install_job_queueing()
+    _require_provisioned_keys(app)
     for name in MODELS + TASKS:
         importlib.import_module(name)
     web.init_app(app)
     requests.init_app(app)
     register(app, blueprints=BLUEPRINTS, api_blueprints=API_BLUEPRINTS, cli_groups=CLI_GROUPS)
+
+
+def key_folder(config) -> str:
+    """Where the platform's own keys live (PLATFORM_KEY_DIR; the instance folder by default)."""
+    from pathlib import Path
+
+    def setting(name):
+        return config.get(name) if isinstance(config, dict) else getattr(config, name, None)
+
+    if setting("PLATFORM_KEY_DIR"):
+        return str(setting("PLATFORM_KEY_DIR"))
+    return str(Path(setting("INSTANCE_PATH") or "instance") / "keys")
+
+
+def provision_keys(config) -> list[str]:
+    """Make core's key files that are missing (the audit chain's MAC and signing keys)."""
+    from pathlib import Path
+
+    from core.audit import keys
+
+    folder = key_folder(config)
+    before = {p for p in (keys.MAC_KEY_FILE, keys.SIGNING_KEY_FILE) if (Path(folder) / p).exists()}
+    keys.create_keys(folder)
+    return [str(Path(folder) / p) for p in (keys.MAC_KEY_FILE, keys.SIGNING_KEY_FILE) if p not in before]
+
+
+def _require_provisioned_keys(app) -> None:
+    """Production signs with keys that every host shares; it never makes its own on the fly."""
+    from config import ConfigError
+    from core.audit import keys
+
+    if app.config.get("NAME") != "production":
+        return
+    folder = key_folder(app.config)
+    if not keys.provisioned(folder):
+        raise ConfigError(f"the audit keys are not in {folder}: run `python -m app provision-keys` once and "
+                          "share PLATFORM_KEY_DIR with every host")
 
 
 def finish_app(app) -> None:

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
+PARTIAL_PATTERN = re.compile(r"[0-9a-f]{32}")
 CHUNK_SIZE = 1024 * 1024
 TEMPORARY_DIR = "tmp"
+PARTIAL_DIR = "uploads"
 
 
 class BlobError(Exception):
@@ -101,19 +103,46 @@ class BlobStore:
             digest, size = self._write(fd, stream, limit)
             if expected_sha256 is not None and digest != expected_sha256:
                 raise BlobCorrupted("the uploaded bytes do not match the SHA-256 given for them")
-            final = self.path_for(digest)
-            if final.exists() and self.verify(digest):
-                tmp.unlink()
-                return StoredBlob(digest, size, created=False)
-            self._make_parents(final.parent)
-            os.chmod(tmp, 0o440)
-            # Atomic: readers see the old file (identical or corrupt) or the new one, never a partial one.
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
-            return StoredBlob(digest, size, created=True)
+            return self._place(tmp, digest, size)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    def partial_path(self, upload_id: str) -> Path:
+        """The file an upload in progress is written to (names are 32 lowercase hex digits)."""
+        if not isinstance(upload_id, str) or not PARTIAL_PATTERN.fullmatch(upload_id):
+            raise InvalidDigest("an upload is named by 32 lowercase hexadecimal digits")
+        folder = self.root / TEMPORARY_DIR / PARTIAL_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{upload_id}.part"
+
+    def adopt(self, path: Path, *, max_bytes: int | None = None) -> StoredBlob:
+        """Store a finished file of the temporary folder under its digest, by renaming it (no copy)."""
+        path = Path(path)
+        if path.resolve().parent.parent != (self.root / TEMPORARY_DIR).resolve():
+            raise BlobError("only files of the store's own temporary folder can be adopted")
+        limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
+        hasher, size = hashlib.sha256(), 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK_SIZE):
+                size += len(chunk)
+                if size > limit:
+                    raise BlobTooLarge(limit)
+                hasher.update(chunk)
+        return self._place(path, hasher.hexdigest(), size)
+
+    def _place(self, path: Path, digest: str, size: int) -> StoredBlob:
+        """Rename a complete, fsynced file of the temporary folder to its digest's place."""
+        final = self.path_for(digest)
+        if final.exists() and self.verify(digest):
+            path.unlink()
+            return StoredBlob(digest, size, created=False)
+        self._make_parents(final.parent)
+        os.chmod(path, 0o440)
+        # Atomic: readers see the old file (identical or corrupt) or the new one, never a partial one.
+        os.replace(path, final)
+        _fsync_dir(final.parent)
+        return StoredBlob(digest, size, created=True)
 
     def put_bytes(self, data: bytes, **options) -> StoredBlob:
         return self.put(io.BytesIO(data), **options)

@@ -31,9 +31,14 @@ _WROTE = "request_wrote"
 
 
 class ConcurrentChange(DomainError):
-    """The same thing was written by two requests at once; the first one was kept."""
+    """The same thing was written by two requests at once; the first one was kept.
 
-    def __init__(self):
+    ``constraint`` is the database's own message, naming the unique constraint that refused the
+    second write, for a view that can say more precisely what was taken.
+    """
+
+    def __init__(self, constraint: str = ""):
+        self.constraint = constraint
         super().__init__(
             _("This was just done already — perhaps by a second click, or in another window. "
               "Reload the page to see the current state."),
@@ -75,9 +80,9 @@ def attempt(form, operation, *args, **kwargs) -> Outcome:
         db.session.rollback()
         show_error(form, exc)
         return Outcome(False, error=exc)
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, StaleDataError) as error:
         db.session.rollback()
-        exc = ConcurrentChange()
+        exc = ConcurrentChange(str(getattr(error, "orig", error)))
         show_error(form, exc)
         return Outcome(False, error=exc)
     return Outcome(True, value)

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+METHODS = [("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "pgettext": ((1, "c"), 2)}
 SKIP = (".venv", "tests", "migrations", "bench", "scripts")
 
@@ -29,7 +29,7 @@ def extract(under: Path = ROOT) -> dict[str, list[str]]:
         rel = path.relative_to(ROOT)
         if not path.is_file() or any(part in SKIP for part in rel.parts):
             continue
-        method = "jinja2" if path.suffix == ".html" and "templates" in rel.parts else "python" if path.suffix == ".py" else None
+        method = "jinja2" if path.suffix in (".html", ".txt") and "templates" in rel.parts else "python" if path.suffix == ".py" else None
         if method is None:
             continue
         options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}

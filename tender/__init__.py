@@ -13,3 +13,10 @@ def init_app(app) -> None:
 
     sealing.init_app(app)
     tenders.init_app(app)
+
+
+def provision_keys(config) -> list[str]:
+    """Make the key files the tender stages need that are missing."""
+    from tender import sealing
+
+    return sealing.provision_keys(config)

@@ -110,6 +110,9 @@ def _empty_tables(request):
     from core.extensions import db
 
     redis.Redis.from_url(request.getfixturevalue("redis_url")).flushdb()
+    from core.audit.keys import HEADS_FILE
+
+    (Path(app.config["PLATFORM_KEY_DIR"]) / HEADS_FILE).unlink(missing_ok=True)  # signed heads of this test
 
     with app.app_context():
         db.session.remove()

@@ -93,8 +93,14 @@ def _new_user(name: str, email: str, phone: str | None = None, password_hash: st
     return user
 
 
-def register_organisation(data: dict, *, actor=None) -> tuple[Organisation, User]:
-    """Register an organisation and its first user (its admin); it waits for the bureau's verification."""
+def register_organisation(data: dict, *, actor=None) -> tuple[Organisation | None, User]:
+    """Register an organisation and its first user (its admin); it waits for the bureau's verification.
+
+    The registrant is never told whether an address already has an account (that would let anyone
+    find out who uses the platform): when it has one, nothing is registered, the address's owner is
+    told by mail how to register with their own account, and ``(None, that user)`` is returned.
+    The registrant's own mail carries the reference in the normal case.
+    """
     kind = OrgKind(data["kind"])
     if kind not in REGISTRABLE_KINDS:
         raise DomainError(str(_l("This kind of organisation cannot register itself.")), code="kind", field="kind")
@@ -119,8 +125,15 @@ def register_organisation(data: dict, *, actor=None) -> tuple[Organisation, User
             raise DomainError(str(FILING_TAKEN), code="filing_taken", field="filing_record")
     # A signed-in person may register a further organisation with their own account.
     existing = actor if data.get("use_my_account") and actor is not None else None
-    if existing is None and user_by_email(data["email"]) is not None:
-        raise DomainError(str(EMAIL_TAKEN), code="email_taken", field="email")
+    if existing is None:
+        holder = user_by_email(data["email"])
+        if holder is not None:
+            from core.accounts.mail import send_address_in_use
+
+            send_address_in_use(holder, data["name"].strip())
+            record_event("organisation.registration_for_existing_address", holder, actor=None,
+                         details={"kind": kind.value}, district=data["district_code"])
+            return None, holder
 
     org = Organisation(
         kind=kind,
@@ -146,13 +159,16 @@ def register_organisation(data: dict, *, actor=None) -> tuple[Organisation, User
         details={"kind": kind.value, "reference": org.reference, "uscc_check": "fail" if org.needs_uscc_override else "ok"},
         district=org.district_code,
     )
+    from core.accounts.mail import send_registration_received
+
+    send_registration_received(org, user)
     return org, user
 
 
 USCC_TAKEN = _l("An organisation with this unified social credit code is already registered. Sign in, or ask its administrator to add you.")
 FILING_TAKEN = _l("An owners' assembly with this filing record is already registered.")
-EMAIL_TAKEN = _l("An account with this email address already exists. Sign in instead, or use another address.")
 USCC_MESSAGES = {
+    "not_ascii": _l("Type the code with the ordinary digits 0-9 and letters A-Z, as printed on the business licence; other number forms are not accepted."),
     "length": _l("Enter the unified social credit code in full: it has 18 characters."),
     "characters": _l("The code can only contain digits and capital letters (not I, O, S, V or Z), as printed on the business licence."),
     "check_character": _l("The last character of this code does not match the check character. Check the code on your business licence."),

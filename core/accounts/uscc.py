@@ -7,14 +7,18 @@ code (9, with its own GB 11714 check character) and the check character (1) comp
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# ASCII only: in Python patterns \d matches every script's digits, and a USCC has only 0-9 and A-Z.
+SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 
 
 def normalise(code: str) -> str:
-    return (code or "").strip().upper().replace(" ", "")
+    """Compatibility forms made plain (full-width ０-９ and Ａ-Ｚ, typed on a Chinese keyboard, become
+    0-9 and A-Z), spaces removed, upper case."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
 
 
 def check_character(first17: str) -> str:
@@ -25,6 +29,8 @@ def check_character(first17: str) -> str:
 def problem(code: str) -> str | None:
     """Why ``code`` is not a valid USCC (a short machine-readable reason), or None when it is."""
     code = normalise(code)
+    if not code.isascii():
+        return "not_ascii"
     if len(code) != 18:
         return "length"
     if not SHAPE.match(code):

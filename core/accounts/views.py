@@ -6,13 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from core.accounts import forms, uscc
 from core.accounts import operations as ops
 from core.accounts.models import USCC_KINDS, MemberRole, Membership, Organisation, OrgKind, OrgStatus, Role
 from core.authz import PUBLIC, access, active_membership, require, roles
-from core.db import DomainError, db
+from core.db import db
+from core.db import DomainError
+from core.requests import ConcurrentChange, attempt
+from core.pagination import paginate
+from core.web import no_store
 from core.security import hash_password
 
 bp = Blueprint("accounts", __name__)
@@ -78,6 +81,7 @@ def register_kind():
 
 @bp.route("/register/organisation", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_organisation():
     draft = _draft()
     if (back := _missing_step(draft, "organisation")) is not None:
@@ -102,6 +106,7 @@ def register_organisation():
 
 @bp.route("/register/account", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_account():
     draft = _draft()
     if (back := _missing_step(draft, "account")) is not None:
@@ -116,19 +121,19 @@ def register_account():
         return render_template("accounts/register_account_existing.html", form=form)
     form = forms.AdminAccountForm(data={k: draft.get(k) for k in ACCOUNT_FIELDS})
     if form.validate_on_submit():
-        if ops.user_by_email(form.email.data) is not None:
-            form.email.errors.append(str(ops.EMAIL_TAKEN))
-        else:
-            values = {k: form[k].data for k in ACCOUNT_FIELDS}
-            # Only the hash is kept between steps: the password itself never reaches the session cookie.
-            draft = {k: v for k, v in draft.items() if k not in ("use_my_account", "user_id")}
-            _save(draft, password_hash=hash_password(form.password.data), **values)
-            return redirect(url_for("accounts.register_check"))
+        # Whether the address already has an account is not said here (nor anywhere to the
+        # registrant): the address's owner hears of it by mail when the registration is sent.
+        values = {k: form[k].data for k in ACCOUNT_FIELDS}
+        # Only the hash is kept between steps: the password itself never reaches the session cookie.
+        draft = {k: v for k, v in draft.items() if k not in ("use_my_account", "user_id")}
+        _save(draft, password_hash=hash_password(form.password.data), **values)
+        return redirect(url_for("accounts.register_check"))
     return render_template("accounts/register_account.html", form=form)
 
 
 @bp.route("/register/check", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def register_check():
     draft = _draft()
     if (back := _missing_step(draft, "check")) is not None:
@@ -136,19 +141,22 @@ def register_check():
     form = forms.SubmitForm()
     problem = None
     if form.validate_on_submit():
-        try:
-            org, _user = ops.register_organisation(draft, actor=current_user if draft.get("use_my_account") else None)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            problem = {"message": exc.message, "url": url_for(FIELD_STEP.get(exc.field, "accounts.register_kind"))}
-        except IntegrityError as exc:  # the same code or address was registered in the same instant
-            db.session.rollback()
-            problem = _duplicate_problem(str(exc.orig))
-        else:
+        actor = current_user if draft.get("use_my_account") else None
+        done = attempt(form, ops.register_organisation, draft, actor=actor)
+        if done:
+            org, user = done.value
             session.pop(DRAFT, None)
-            session[DONE] = org.reference
+            # Everything shown next comes from the answers, never from what was found in the database.
+            session[DONE] = {"email": ops.normalise_email(draft["email"]) if not draft.get("use_my_account") else user.email,
+                             "district": draft["district_code"],
+                             "override": bool(draft.get("uscc")) and uscc.problem(draft["uscc"]) == "check_character"}
             return redirect(url_for("accounts.register_done"))
+        error = done.error
+        if isinstance(error, ConcurrentChange) and "uscc" in error.constraint:
+            # The same code was registered in the same instant (uq_organisation_uscc).
+            error = DomainError(str(ops.USCC_TAKEN), field="uscc")
+        problem = {"message": error.message, "url": url_for(FIELD_STEP.get(error.field, "accounts.register_kind"))}
+        form.form_errors.clear()
     kind = OrgKind(draft["kind"])
     return render_template(
         "accounts/register_check.html",
@@ -162,22 +170,17 @@ def register_check():
     )
 
 
-def _duplicate_problem(database_message: str) -> dict:
-    """Which unique value lost the race, from the constraint the database names (uq_organisation_uscc,
-    organisation.uscc, uq_user_email, user.email)."""
-    if "uscc" in database_message:
-        return {"message": str(ops.USCC_TAKEN), "url": url_for("accounts.register_organisation")}
-    return {"message": str(ops.EMAIL_TAKEN), "url": url_for("accounts.register_account")}
-
-
 @bp.get("/register/confirmation")
 @access(PUBLIC)
+@no_store
 def register_done():
-    org = ops.find_by_reference(session.get(DONE, ""))
-    if org is None:
+    done = session.get(DONE)
+    if not isinstance(done, dict) or "email" not in done:
         return redirect(url_for("accounts.register"))
-    bureau = ops.bureau_for(org.district_code)
-    return render_template("accounts/register_done.html", org=org, bureau=bureau)
+    # The same page whether or not the address already had an account: the reference goes by mail.
+    bureau = ops.bureau_for(done.get("district"))
+    return render_template("accounts/register_done.html", email=done["email"], bureau=bureau,
+                           override=done.get("override", False))
 
 
 @bp.get("/register/status")
@@ -213,10 +216,11 @@ def review_queue():
     membership = active_membership()
     wanted = request.args.get("status", OrgStatus.PENDING.value)
     status = OrgStatus(wanted) if wanted in {s.value for s in OrgStatus} else OrgStatus.PENDING
-    orgs = db.session.scalars(ops.registrations_query(membership, status).limit(200)).all()
+    page = paginate(ops.registrations_query(membership, status))
     return render_template(
         "accounts/review_queue.html",
-        orgs=orgs,
+        orgs=page.items,
+        page=page,
         status=status,
         statuses=list(OrgStatus),
         status_labels=forms.STATUS_LABELS,
@@ -261,19 +265,13 @@ def decide(org_id: int):
     if not form.validate_on_submit():
         return _review_page(org, form, forms.OverrideForm(prefix="o"), 422)
     data = {"note": form.reason.data, "reason": form.reason.data}
-    try:
-        if form.decision.data == "approve":
-            ops.approve_registration(org, data, actor=current_user, membership=active_membership())
-            message = _("%(name)s is verified.", name=org.name)
-        else:
-            ops.reject_registration(org, data, actor=current_user, membership=active_membership())
-            message = _("The registration of %(name)s is rejected.", name=org.name)
-    except DomainError as exc:
-        db.session.rollback()
-        form.decision.errors.append(exc.message)
+    approve = form.decision.data == "approve"
+    operation = ops.approve_registration if approve else ops.reject_registration
+    name = org.name
+    if not attempt(form, operation, org, data, actor=current_user, membership=active_membership()):
         return _review_page(org, form, forms.OverrideForm(prefix="o"), 409)
-    db.session.commit()
-    flash(message, "success")
+    flash(_("%(name)s is verified.", name=name) if approve else _("The registration of %(name)s is rejected.", name=name),
+          "success")
     return redirect(url_for("accounts.review_queue"))
 
 
@@ -283,14 +281,10 @@ def override(org_id: int):
     org = _registration(org_id)
     form = forms.OverrideForm(prefix="o")
     if form.validate_on_submit():
-        try:
-            ops.override_uscc(org, {"reason": form.reason.data}, actor=current_user, membership=active_membership())
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The code of %(name)s is accepted and the organisation is verified.", name=org.name), "success")
+        name = org.name
+        if attempt(form, ops.override_uscc, org, {"reason": form.reason.data}, actor=current_user,
+                   membership=active_membership()):
+            flash(_("The code of %(name)s is accepted and the organisation is verified.", name=name), "success")
             return redirect(url_for("accounts.review_queue"))
     return _review_page(org, forms.DecisionForm(prefix="d"), form, 422)
 
@@ -314,15 +308,10 @@ def members():
     org = mine.organisation
     form = forms.MemberForm()
     if form.validate_on_submit():
-        try:
-            _membership, created = ops.add_member(
-                org, {"name": form.name.data, "email": form.email.data, "role": form.role.data}, actor=current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.email.errors.append(exc.message)
-        else:
-            db.session.commit()
+        added = attempt(form, ops.add_member, org,
+                        {"name": form.name.data, "email": form.email.data, "role": form.role.data}, actor=current_user)
+        if added:
+            _membership, created = added.value
             if created:
                 flash(_("%(email)s is added. We have sent them a mail that tells them how to choose a password.", email=form.email.data), "success")
             else:
@@ -345,14 +334,12 @@ def remove_member(membership_id: int):
     form = forms.RemoveMemberForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        ops.deactivate_member(target, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    name = target.user.name
+    removed = attempt(form, ops.deactivate_member, target, actor=current_user)
+    if removed:
+        flash(_("%(name)s no longer has this role.", name=name), "success")
     else:
-        db.session.commit()
-        flash(_("%(name)s no longer has this role.", name=target.user.name), "success")
+        flash(removed.error.message, "error")
     return redirect(url_for("accounts.members"))
 
 
@@ -368,13 +355,7 @@ def experts():
     form = forms.ExpertForm()
     if form.validate_on_submit():
         data = {k: form[k].data for k in ("name", "email", "phone", "specialty")}
-        try:
-            ops.create_expert(city, data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.email.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt(form, ops.create_expert, city, data, actor=current_user):
             flash(_("%(name)s is added to the expert pool.", name=form.name.data), "success")
             return redirect(url_for("accounts.experts"))
     pool = db.session.scalars(

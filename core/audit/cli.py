@@ -1,4 +1,4 @@
-"""`flask audit verify`: walk the audit chain end to end."""
+"""`flask audit verify` walks the audit chain end to end; `flask audit sign-head` signs its head now."""
 
 import click
 from flask.cli import with_appcontext
@@ -20,8 +20,13 @@ def verify_command(checkpoint):
             raise click.BadParameter("expected SEQ:HASH, as printed by an earlier run", param_hint="--checkpoint")
         point = (int(seq), digest)
     result = verify_chain(checkpoint=point)
+    signed = result.signed_head
     if result.ok:
         click.echo(f"audit chain intact: {result.checked} events checked")
+        if signed:
+            click.echo(f"checked against the signed head of {signed['signed_at']} (event {signed['seq']}, {signed['reason']})")
+        else:
+            click.echo("no signed head yet: the head is signed every 15 minutes and at every tender deadline")
         click.echo(f"head {result.checked}:{result.head}")
         return
     click.echo(
@@ -30,3 +35,15 @@ def verify_command(checkpoint):
         err=True,
     )
     raise SystemExit(1)
+
+
+@audit_cli.command("sign-head")
+@with_appcontext
+def sign_head_command():
+    """Sign the chain's newest event now (it is also signed every 15 minutes when it has grown)."""
+    from core.audit.operations import sign_chain_head
+    from core.db import db
+
+    head = sign_chain_head("manual")
+    db.session.commit()
+    click.echo(f"signed event {head.seq}" if head else "the chain is empty")

@@ -1,9 +1,10 @@
-"""Recording and verifying audit events.
+"""Recording, signing and verifying audit events.
 
 Operations call :func:`record_event`; the event is linked into the chain just before the
 transaction commits, under a transaction-scoped advisory lock on PostgreSQL. The lock is held
 only from the link to the commit, so concurrent requests never fork the chain and unrelated work
-is not serialised while it runs.
+is not serialised while it runs. Each event also carries a MAC under a key kept outside the
+database, and :func:`sign_chain_head` signs the head (see :mod:`core.audit.keys`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from core.audit.models import AuditEvent
+from core.audit import keys as audit_keys_module
+from core.audit.models import AuditEvent, AuditHead, head_payload
 from core.db import db, utcnow
 
 GENESIS = "0" * 64
@@ -116,10 +118,11 @@ def _link_pending(session: Session) -> None:
         sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    keys = audit_keys()
     for e in pending:
         seq += 1
         h = event_hash(seq, prev, e)
-        session.add(AuditEvent(seq=seq, prev_hash=prev, hash=h, **e.__dict__))
+        session.add(AuditEvent(seq=seq, prev_hash=prev, hash=h, mac=keys.mac(h) if keys else None, **e.__dict__))
         prev = h
 
 
@@ -148,6 +151,54 @@ def install() -> None:
         event.listen(Session, "after_soft_rollback", _discard_soft)
 
 
+def audit_keys() -> audit_keys_module.AuditKeys | None:
+    """The audit keys of this installation (made on first use outside production), or None outside an app."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    cache = current_app.extensions.setdefault("audit_keys", {})
+    if "keys" not in cache:
+        cache["keys"] = audit_keys_module.load_keys(key_directory(), create=current_app.config.get("NAME") != "production")
+    return cache["keys"]
+
+
+def key_directory():
+    from flask import current_app
+
+    from core import key_folder
+
+    return key_folder(current_app.config)
+
+
+def sign_chain_head(reason: str, *, only_if_moved: bool = False) -> AuditHead | None:
+    """Sign the chain's newest committed event; the head is kept as a row and in the heads file.
+
+    ``reason`` says why (``periodic``, ``tender_deadline:<reference>``, ``manual``). With
+    ``only_if_moved``, nothing is signed when the newest head already covers the newest event.
+    """
+    from core.jobs.queueing import call_after_commit
+
+    keys = audit_keys()
+    last = db.session.execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if last is None:
+        return None
+    if only_if_moved:
+        latest = db.session.scalar(sa.select(sa.func.max(AuditHead.seq)))
+        if latest is not None and latest >= last.seq:
+            return None
+    mac_from = db.session.scalar(sa.select(sa.func.min(AuditEvent.seq)).where(AuditEvent.mac.is_not(None)))
+    signed_at = utcnow()
+    payload = head_payload(last.seq, last.hash, mac_from, signed_at, reason[:100])
+    head = AuditHead(seq=last.seq, hash=last.hash, mac_from_seq=mac_from, signed_at=signed_at, reason=reason[:100],
+                     key_id=keys.key_id, signature=keys.sign(payload))
+    db.session.add(head)
+    db.session.flush()
+    call_after_commit(audit_keys_module.append_head, key_directory(), {**payload, "key_id": head.key_id,
+                                                                       "signature": head.signature})
+    return head
+
+
 @dataclass
 class VerifyResult:
     ok: bool
@@ -155,33 +206,73 @@ class VerifyResult:
     broken_seq: int | None = None
     reason: str | None = None
     head: str = GENESIS
+    signed_head: dict | None = None  # the newest signed head the chain was checked against
 
 
-def verify_chain(batch: int = 5000, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the chain from the start; name the first broken link.
+def signed_heads(keys: audit_keys_module.AuditKeys | None) -> tuple[dict | None, list[str]]:
+    """The newest head with a valid signature (from the table and the file), and problems found."""
+    from flask import has_app_context
 
-    Links alone cannot reveal events cut from the end of the chain, so operators keep the head
-    printed by an earlier run (a checkpoint, ``(seq, hash)``) and pass it back: the chain must still
-    hold that event with that hash.
+    records = [{**row.payload(), "key_id": row.key_id, "signature": row.signature}
+               for row in db.session.scalars(sa.select(AuditHead))]
+    if has_app_context():
+        records += audit_keys_module.read_heads(key_directory())
+    problems, best = [], None
+    for record in records:
+        payload = {k: v for k, v in record.items() if k not in ("key_id", "signature")}
+        if keys is None or not keys.signature_matches(payload, record.get("signature", "")):
+            problems.append(f"a signed head for event {record.get('seq')} does not verify (changed or forged)")
+            continue
+        if best is None or record["seq"] > best["seq"]:
+            best = record
+    return best, problems
+
+
+def verify_chain(batch: int = 5000, checkpoint: tuple[int, str] | None = None,
+                 keys: audit_keys_module.AuditKeys | None = None, use_signed_heads: bool = True) -> VerifyResult:
+    """Walk the chain from the start; name the first broken or changed event.
+
+    Links alone cannot reveal events cut from the end, nor a chain rewritten by someone who
+    recomputed every hash. So each event's MAC is checked with the audit key, and the chain is
+    checked against the newest signed head (and against ``checkpoint``, ``(seq, hash)``, a head an
+    operator kept from an earlier run): the chain must still hold that event with that hash.
     """
-    prev, expected, checked = GENESIS, 1, 0
-    last_seq = 0
+    keys = keys if keys is not None else audit_keys()
+    head, problems = signed_heads(keys) if use_signed_heads else (None, [])
+    if problems:
+        return VerifyResult(False, 0, None, problems[0], signed_head=head)
+    points = [p for p in ((head["seq"], head["hash"]) if head else None, checkpoint) if p]
+    mac_from = head.get("mac_from_seq") if head else None
+    prev, expected, checked, last_seq, macs_seen = GENESIS, 1, 0, 0, False
     while True:
         rows = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            if checkpoint and checkpoint[0] > last_seq:
-                return VerifyResult(False, checked, last_seq + 1, f"events from {last_seq + 1} to checkpoint {checkpoint[0]} are missing", prev)
-            return VerifyResult(True, checked, head=prev)
+            missing_to = max((seq for seq, _h in points), default=0)
+            if missing_to > last_seq:
+                return VerifyResult(False, checked, last_seq + 1, f"events from {last_seq + 1} to {missing_to} are missing: "
+                                    "they were cut from the end of the chain", prev, head)
+            return VerifyResult(True, checked, head=prev, signed_head=head)
         for e in rows:
-            if checkpoint and e.seq == checkpoint[0] and e.hash != checkpoint[1]:
-                return VerifyResult(False, checked, e.seq, "differs from the checkpoint", prev)
             if e.seq != expected:
-                return VerifyResult(False, checked, expected, f"event {expected} is missing (next is {e.seq})")
+                return VerifyResult(False, checked, expected, f"event {expected} is missing (next is {e.seq})", signed_head=head)
             if e.prev_hash != prev:
-                return VerifyResult(False, checked, e.seq, "does not link to the event before it")
+                return VerifyResult(False, checked, e.seq, "does not link to the event before it", signed_head=head)
             if event_hash(e.seq, e.prev_hash, e) != e.hash:
-                return VerifyResult(False, checked, e.seq, "content does not match its hash")
+                return VerifyResult(False, checked, e.seq, "content does not match its hash", signed_head=head)
+            if e.mac is None:
+                if macs_seen or (mac_from is not None and e.seq >= mac_from):
+                    return VerifyResult(False, checked, e.seq, "has no MAC, though every event since "
+                                        f"{mac_from or 'an earlier one'} must have one: it was rewritten", signed_head=head)
+            else:
+                macs_seen = True
+                if keys is not None and not keys.mac_matches(e.hash, e.mac):
+                    return VerifyResult(False, checked, e.seq, "was changed: its MAC does not match (the hashes were "
+                                        "recomputed without the platform's key)", signed_head=head)
+            for seq, digest_ in points:
+                if e.seq == seq and e.hash != digest_:
+                    return VerifyResult(False, checked, e.seq, "differs from the signed head or checkpoint: an event up "
+                                        "to here was changed", prev, head)
             prev, expected, last_seq, checked = e.hash, expected + 1, e.seq, checked + 1
         db.session.expunge_all()

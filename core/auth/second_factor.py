@@ -28,27 +28,24 @@ def _new_recovery_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def start_enrolment(user: User, *, actor: User) -> str:
-    """Give the user a pending authenticator secret (the same one until it is confirmed)."""
+def new_enrolment_secret(user: User) -> str:
+    """A fresh authenticator secret to show the user; nothing is stored until a code from it is confirmed."""
     if user.has_second_factor:
         raise DomainError(_("A second factor is already set up."), code="enrolled")
-    if user.totp_secret is None:
-        user.totp_secret = totp.new_secret()
-        user.totp_last_step = None
-        record_event("auth.second_factor_enrolment_started", user, actor=actor)
-    return user.totp_secret
+    return totp.new_secret()
 
 
-def confirm_enrolment(user: User, code: str, *, actor: User) -> list[str]:
-    """Turn the pending secret on once a code from it is right; returns fresh recovery codes.
+def confirm_enrolment(user: User, secret: str | None, code: str, *, actor: User) -> list[str]:
+    """Turn ``secret`` on once a code from it is right; returns fresh recovery codes.
 
     Other sessions of the user end, since they were opened without the second factor.
     """
-    if user.has_second_factor or user.totp_secret is None:
+    if user.has_second_factor or not secret:
         raise DomainError(_("Start setting up the second factor again."), code="not_enrolling")
-    step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
+    step = totp.matching_step(secret, code, after=None)
     if step is None:
         raise DomainError(_("The code is not right. Enter the current code from your app."), code="code", field="code")
+    user.totp_secret = secret
     user.totp_last_step = step
     user.totp_enabled_at = utcnow()
     user.session_epoch += 1

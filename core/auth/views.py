@@ -29,7 +29,7 @@ from core.authz import PUBLIC, SIGNED_IN, Denied, access
 from core.errors import wants_problem_json
 from core.extensions import db
 from core.views import safe_next
-from core.web import after_access_hooks
+from core.web import after_access_hooks, no_store
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -60,14 +60,15 @@ def _fresh_session() -> None:
 
 
 def complete_login(user: User, target: str, *, second_factor: str | None = None):
+    """Start the signed-in session; this browser is remembered as a known device of the account."""
     _fresh_session()
     login_user(user)
     ops.record_login(user, second_factor=second_factor)
-    throttle.purge_expired()
-    db.session.commit()
     if requires_second_factor(user) and not user.has_second_factor:
-        return redirect(url_for("auth.enrol"))
-    return redirect(target)
+        target = url_for("auth.enrol")
+    response = redirect(target)
+    throttle.remember_device(response, user.email)
+    return response
 
 
 def pending_user() -> User | None:
@@ -83,21 +84,21 @@ def pending_user() -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        attempt = throttle.begin_attempt(throttle.limits(account=email, address=client_address()))
+        attempt = throttle.begin_attempt(throttle.sign_in_limits(email, client_address()))
         user = ops.authenticate(email, form.password.data)
         target = safe_next(request.args.get("next"), url_for("core.dashboard"))
         if user is None:
             ops.record_failed_login(email, stage="password")
-            db.session.commit()
             form.password.errors.append(_("The email address or password is not right."))
         elif user.has_second_factor:
-            attempt.succeeded(clear=("account",))
+            attempt.succeeded(clear=("account", "device"))
             _fresh_session()
             session[PENDING_KEY] = {
                 "user": user.id,
@@ -105,16 +106,16 @@ def login():
                 "until": int(time.time()) + PENDING_SECONDS,
                 "next": target,
             }
-            db.session.commit()
             return redirect(url_for("auth.second_factor"))
         else:
-            attempt.succeeded(clear=("account",))
+            attempt.succeeded(clear=("account", "device"))
             return complete_login(user, target)
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def second_factor():
     user = pending_user()
     if user is None:
@@ -127,7 +128,6 @@ def second_factor():
         method = check_second_factor(user, form.code.data)
         if method is None:
             ops.record_failed_login(user.email, stage="second_factor")
-            db.session.commit()
             form.code.errors.append(_("The code is not right, or it has been used already. Wait for the next code and try again."))
         else:
             attempt.succeeded(clear=("second_factor",))
@@ -140,7 +140,6 @@ def second_factor():
 @access(SIGNED_IN)
 def logout():
     ops.record_logout(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("You have signed out."), "success")
@@ -149,6 +148,7 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -158,13 +158,13 @@ def reset_request():
             user, secret = found
             link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=secret)
             send_reset_mail(user, link)
-        db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data.strip())
     return render_template("auth/reset_request.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @access(PUBLIC)
+@no_store
 def reset_password(token: str):
     reset = ops.find_reset_token(token)
     if reset is None:
@@ -174,7 +174,6 @@ def reset_password(token: str):
     if form.validate_on_submit():
         ops.reset_password(reset, {"new_password": form.new_password.data})
         throttle.forget(throttle.limits(account=reset.user.email))
-        db.session.commit()
         flash(_("Your password has been changed. Sign in with your new password."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -201,4 +200,4 @@ def second_factor_gate() -> None:
 if second_factor_gate not in after_access_hooks:
     after_access_hooks.append(second_factor_gate)
 
-from core.auth import settings  # noqa: E402,F401  (registers the account-settings routes on bp)
+from core.auth import settings_views  # noqa: E402,F401  (registers the account-settings routes on bp)

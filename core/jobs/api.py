@@ -115,6 +115,4 @@ class ReadNotification(MethodView):
     @blp.response(200, NotificationOut)
     def post(self, notification_id: int):
         """Mark a notification read (marking it again changes nothing)."""
-        notification = ops.mark_read(own_notification(notification_id), actor=current_user._get_current_object())
-        db.session.commit()
-        return notification
+        return ops.mark_read(own_notification(notification_id), actor=current_user._get_current_object())

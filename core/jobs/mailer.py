@@ -25,7 +25,8 @@ def outbox_shows_sensitive(config) -> bool:
     """
     if config.get("MAIL_SERVER"):
         return False
-    return bool(config.get("MAIL_OUTBOX_SHOWS_SENSITIVE", config.get("NAME") == "embedded"))
+    chosen = config.get("MAIL_OUTBOX_SHOWS_SENSITIVE")
+    return bool(config.get("NAME") == "embedded" if chosen is None else chosen)
 
 
 def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:

@@ -171,6 +171,12 @@ def _is_site_path(link: str) -> bool:
     )
 
 
+def record_mail_viewed(mail: OutgoingMail, *, hidden: bool, actor: User) -> None:
+    """Note that an operator opened a mail's text (or was refused it, for a one-time link)."""
+    details = {"kind": mail.kind, "body_hidden": True} if hidden else {"kind": mail.kind}
+    record_event("mail.viewed", mail, actor=actor, details=details)
+
+
 def retry_failed_job(queue_name: str, job_id: str, *, actor: User) -> None:
     """Put a failed job back on its queue once this transaction (with its audit event) commits."""
     from core.jobs.monitor import failed_job

@@ -93,7 +93,13 @@ def deliver_notification(notification_id: int) -> str:
 @rq.job(queue="default")
 def resubmit_stalled() -> int:
     """Resubmit mail and notifications whose job was lost; returns how many were resubmitted."""
-    cutoff = utcnow() - STALL_AFTER
+    return resubmit_lost(older_than=STALL_AFTER)
+
+
+def resubmit_lost(*, older_than: timedelta) -> int:
+    """Resubmit undelivered rows older than ``older_than`` that have no job in Redis (safe twice: the
+    jobs do nothing for a row already delivered)."""
+    cutoff = utcnow() - older_than
     count = 0
     mails = db.session.scalars(
         sa.select(OutgoingMail)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from redis.exceptions import RedisError
 
 from core.accounts.models import Role
-from core.audit.operations import record_event
 from core.authz import SIGNED_IN, access, roles
-from core.db import DomainError, db
+from core.db import db
 from core.jobs import mailer, monitor
 from core.jobs import operations as ops
 from core.jobs.api import delivered_to, unread_count
 from core.jobs.models import Notification, OutgoingMail
+from core.auth.forms import EmptyForm
+from core.requests import attempt
 from core.web import int_arg
 
 bp = Blueprint("jobs", __name__)
@@ -59,7 +60,6 @@ def read_notification(notification_id: int):
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     ops.mark_read(notification, actor=current_user)
-    db.session.commit()
     if request.form.get("open") and notification.link:
         return redirect(notification.link)
     return redirect(url_for("jobs.notifications"))
@@ -69,7 +69,6 @@ def read_notification(notification_id: int):
 @access(SIGNED_IN)
 def read_all_notifications():
     changed = ops.mark_all_read(actor=current_user)
-    db.session.commit()
     if changed:
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("jobs.notifications"))
@@ -100,13 +99,9 @@ def job(queue: str, job_id: str):
 @bp.post("/operator/jobs/<queue>/<job_id>/retry")
 @access(OPERATOR)
 def retry(queue: str, job_id: str):
-    try:
-        ops.retry_failed_job(queue, job_id, actor=current_user)
-    except DomainError:
-        db.session.rollback()
+    if not attempt(None, ops.retry_failed_job, queue, job_id, actor=current_user):
         flash(_("This job is not in the failed list any more; it may have been retried already."), "warning")
         return redirect(url_for("jobs.queues"))
-    db.session.commit()
     flash(_("The job is back on its queue."), "success")
     return redirect(url_for("jobs.queues"))
 
@@ -138,18 +133,34 @@ class _WithoutBody:
         return getattr(self._mail, name)
 
 
-@bp.get("/operator/outbox/<int:mail_id>")
-@access(OPERATOR)
-def outbox_mail(mail_id: int):
+def _mail(mail_id: int) -> OutgoingMail:
     mail = db.session.get(OutgoingMail, mail_id)
     if mail is None:
         abort(404)
+    return mail
+
+
+@bp.get("/operator/outbox/<int:mail_id>")
+@access(OPERATOR)
+def outbox_mail(mail_id: int):
+    """The mail's envelope (recipient, times, status); its text only through the audited POST below."""
+    return render_template("jobs/mail.html", mail=_WithoutBody(_mail(mail_id)), opened=False,
+                           form=EmptyForm())
+
+
+@bp.post("/operator/outbox/<int:mail_id>/read")
+@access(OPERATOR)
+def read_outbox_mail(mail_id: int):
+    """Show a mail's text: a deliberate act, recorded in the audit trail (bodies may carry links)."""
+    mail = _mail(mail_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
     hidden = mail.sensitive and not mailer.outbox_shows_sensitive(current_app.config)
-    # Bodies may carry one-time links (password reset): who opened which mail is on the record.
-    details = {"kind": mail.kind, "body_hidden": True} if hidden else {"kind": mail.kind}
-    record_event("mail.viewed", mail, actor=current_user, details=details)
-    db.session.commit()
+    ops.record_mail_viewed(mail, hidden=hidden, actor=current_user)
     if hidden:
         flash(_("This mail holds a one-time link, such as a password reset: its text is not shown."), "warning")
-        return render_template("jobs/mail.html", mail=_WithoutBody(mail))
-    return render_template("jobs/mail.html", mail=mail)
+    response = make_response(render_template("jobs/mail.html", mail=_WithoutBody(mail) if hidden else mail,
+                                             opened=True, form=form))
+    response.headers["Cache-Control"] = "no-store"
+    return response

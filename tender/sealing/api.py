@@ -1,7 +1,7 @@
 """Sealing API: custodian key registration with proof of possession, key checks, platform key.
 
 Unwrapping always happens on the custodian's device; these calls only hand out wrapped test
-shares and compare the answers.
+shares and compare the answers. The request commits at its boundary (core.requests).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core.authz import PUBLIC, SIGNED_IN, access
-from core.db import NotFound, db
+from core.db import NotFound
 from tender.sealing import operations
-
-
 from tender.sealing.schemas import (
     CustodianKeySchema, KeyAnswerSchema, KeyCheckSchema, KeyRegistrationSchema, PlatformKeySchema, PublicKeySchema,
 )
@@ -40,9 +38,7 @@ class CustodianKeys(MethodView):
     @blp.response(201, CustodianKeySchema)
     def post(self, args):
         """Register the signed-in user's custodian public key (retires their previous one)."""
-        key = operations.register_custodian_key(current_user, args, actor=current_user)
-        db.session.commit()
-        return key
+        return operations.register_custodian_key(current_user, args, actor=current_user)
 
 
 @blp.route("/custodian-keys/current")
@@ -73,9 +69,7 @@ class KeyCheckAnswer(MethodView):
     @blp.response(200, CustodianKeySchema)
     def post(self, args):
         """Confirm a key check: the key file and passphrase work."""
-        key = operations.confirm_key_check(current_user, args, actor=current_user)
-        db.session.commit()
-        return key
+        return operations.confirm_key_check(current_user, args, actor=current_user)
 
 
 @blp.route("/platform-key")
@@ -83,5 +77,5 @@ class PlatformKey(MethodView):
     @access(PUBLIC)
     @blp.response(200, PlatformKeySchema)
     def get(self):
-        """The platform's Ed25519 receipt-signing public key."""
+        """Every Ed25519 receipt-signing public key the platform has used; the one in use also at the top."""
         return operations.platform_key_document()

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from tender.sealing import envelope, hpke, keyfile, receipts
+from tender.sealing import custodians, envelope, hpke, keyfile, platform_keys, receipts
+from tender.sealing.encoding import b64decode
 from tender.sealing.errors import InvalidInput, SealError
 from tender.sealing.format import MIN_THRESHOLD, check_threshold
 
@@ -39,14 +39,17 @@ def seal_cli():
 
 def _passphrase(passphrase_file, confirm=False) -> str:
     if passphrase_file:
-        return Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        try:
+            return Path(passphrase_file).read_bytes().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise click.BadParameter("the file is not UTF-8 text.", param_hint="'--passphrase-file'") from None
     if os.environ.get("SEAL_PASSPHRASE"):
         return os.environ["SEAL_PASSPHRASE"]
     return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
 
 
 def _unlock(key_file, passphrase_file):
-    data = keyfile.parse_key_file(Path(key_file).read_text(encoding="utf-8"))
+    data = keyfile.parse_key_file(Path(key_file).read_bytes())
     return keyfile.unlock_key_file(data, _passphrase(passphrase_file))
 
 
@@ -79,7 +82,7 @@ def check_key(key_file, passphrase_file, challenge):
     key = _unlock(key_file, passphrase_file)
     public = hpke.public_bytes(key.public_key())
     if challenge:
-        check = json.loads(Path(challenge).read_text(encoding="utf-8"))
+        check = keyfile.parse_key_check(Path(challenge).read_bytes())
         answer = keyfile.answer_key_check(check, key)
     else:
         local = os.urandom(32)
@@ -89,29 +92,34 @@ def check_key(key_file, passphrase_file, challenge):
     _out({"ok": True, "key_id": hpke.key_id(public).hex(), "answer": answer if challenge else None})
 
 
-def _custodians(custodian_keys, custodians_file):
-    keys, meta = [], {}
-    if custodians_file:
-        meta = json.loads(Path(custodians_file).read_text(encoding="utf-8"))
-        keys = [c["public_key"] for c in meta.get("custodians", [])]
-    for item in custodian_keys:
-        path = Path(item)
-        if path.exists():
-            keys.append(keyfile.public_key_of(keyfile.parse_key_file(path.read_text(encoding="utf-8")))
-                        if path.suffix == ".json" else path.read_text().strip())
-        else:
-            keys.append(item)
-    import base64
-
-    raw = [k if isinstance(k, bytes) else base64.b64decode(k) for k in keys]
-    return raw, meta
+def _custodian_list(custodians_file) -> custodians.CustodianList | None:
+    if not custodians_file:
+        return None
+    try:
+        return custodians.parse(Path(custodians_file).read_bytes())
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint="'--custodians-file'") from None
 
 
-def _deadline(text) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise click.BadParameter("give the deadline with its time zone, e.g. 2026-12-01T10:00:00+08:00")
-    return value.astimezone(timezone.utc)
+def _custodian_key(item: str) -> bytes:
+    """A --custodian value: a public key in base64, a file holding one, or a custodian key file."""
+    path = Path(item)
+    if path.is_file():
+        if path.suffix == ".json":
+            return keyfile.public_key_of(keyfile.parse_key_file(path.read_bytes()))
+        item = path.read_bytes().decode("ascii", "replace").strip()
+    try:
+        return b64decode(item, 32)
+    except ValueError:
+        raise click.BadParameter(f"{item!r} is neither a public key (32 bytes in base64) nor a key file.",
+                                 param_hint="'--custodian'") from None
+
+
+def _deadline(text: str) -> int:
+    try:
+        return custodians.parse_deadline(text)
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.message, param_hint="'--deadline'") from None
 
 
 def _threshold(value, count: int, *, from_file: bool) -> int:
@@ -129,7 +137,8 @@ def _threshold(value, count: int, *, from_file: bool) -> int:
 @click.option("--tender", "tender_id")
 @click.option("--bid", "bid_id", required=True)
 @click.option("--bid-version", default=1, show_default=True, type=int)
-@click.option("--deadline", help="ISO 8601 with zone; taken from --custodians-file if absent.")
+@click.option("--deadline", help="Like 2026-12-01T10:00:00+08:00 (whole seconds, with the offset); taken from "
+                                 "--custodians-file if absent.")
 @click.option("--custodians-file", type=click.Path(exists=True, dir_okay=False),
               help="The tender's custodian list as published by the platform.")
 @click.option("--custodian", "custodian_keys", multiple=True, help="A public key (base64) or public key file.")
@@ -137,30 +146,49 @@ def _threshold(value, count: int, *, from_file: bool) -> int:
               help=f"How many custodians must act together to open (at least {MIN_THRESHOLD}); "
                    "taken from --custodians-file if absent.")
 @click.option("--price-sheet", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--document", "documents", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--technical", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the technical part (scored without the bidder's name); repeat for more.")
+@click.option("--business", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the business part; repeat for more.")
+@click.option("--qualification", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document of the qualification part; repeat for more.")
+@click.option("--document", "unlabelled", multiple=True, hidden=True)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
 def seal_command(tender_id, bid_id, bid_version, deadline, custodians_file, custodian_keys, threshold,
-                 price_sheet, documents, out_path):
-    """Seal a price sheet and documents into one envelope, offline."""
-    keys, meta = _custodians(custodian_keys, custodians_file)
-    tender_id = tender_id or meta.get("tender_id")
-    deadline = deadline or meta.get("deadline")
+                 price_sheet, technical, business, qualification, unlabelled, out_path):
+    """Seal a price sheet and documents into one envelope, offline.
+
+    Documents are sealed in this order: the technical ones, then business, then qualification,
+    each in the order given.
+    """
+    if unlabelled:
+        raise click.UsageError("say which part of the bid each document belongs to: give it with --technical, "
+                               "--business or --qualification instead of --document")
+    listing = _custodian_list(custodians_file)
+    keys = (listing.public_keys if listing else []) + [_custodian_key(item) for item in custodian_keys]
+    tender_id = tender_id or (listing and listing.tender_id)
+    deadline = _deadline(deadline) if deadline else (listing and listing.deadline)
     from_file = threshold is None
-    threshold = meta.get("threshold") if from_file else threshold
-    if not (tender_id and deadline and threshold is not None):
+    threshold = listing.threshold if from_file and listing else threshold
+    if not (tender_id and deadline is not None and threshold is not None):
         raise click.UsageError("give --tender, --deadline and --threshold, or a --custodians-file that has them")
     threshold = _threshold(threshold, len(keys), from_file=from_file)
-    docs = [envelope.Document.from_path(p) for p in documents]
+    docs = [envelope.Document.from_path(path, part=part)
+            for part, paths in (("technical", technical), ("business", business), ("qualification", qualification))
+            for path in paths]
     partial = Path(out_path + ".partial")
     try:
         with partial.open("wb") as out:
             header = envelope.seal(
-                out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=_deadline(deadline),
+                out, tender_id=tender_id, bid_id=bid_id, bid_version=bid_version, deadline=deadline,
                 custodian_keys=keys, threshold=threshold, price_sheet=Path(price_sheet).read_bytes(),
                 documents=docs,
             )
             out.flush()
             os.fsync(out.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a refused or failed seal leaves no half-written envelope
+        raise
     finally:
         for d in docs:
             d.stream.close()
@@ -195,7 +223,9 @@ def unwrap_command(path, key_file, passphrase_file):
 def _shares(shares, shares_file):
     texts = list(shares)
     if shares_file:
-        texts += [line for line in Path(shares_file).read_text().split() if line]
+        # One share per line (blank lines skipped); read as ASCII so a binary file is just a bad share.
+        lines = Path(shares_file).read_bytes().decode("ascii", "replace").splitlines()
+        texts += [line for line in lines if line.strip()]
     return [envelope.KeyShare.decode(t) for t in texts]
 
 
@@ -203,15 +233,22 @@ def _shares(shares, shares_file):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--share", "shares", multiple=True, help="An unwrapped share (66 hex characters).")
 @click.option("--shares-file", type=click.Path(exists=True, dir_okay=False), help="One share per line.")
-@click.option("--tender", "tender_id", help="Refuse an envelope sealed for another tender.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the contents here.")
-def open_command(path, shares, shares_file, tender_id, out_dir):
+@click.option("--tender", "tender_id", required=True, help="The tender the envelope must be sealed for.")
+@click.option("--bid", "bid_id", required=True, help="The bid it must be sealed for.")
+@click.option("--version", "bid_version", required=True, type=click.IntRange(1, 2**32 - 1),
+              help="The bid version it must be sealed for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="A new folder to write the contents to, once all of them have verified.")
+def open_command(path, shares, shares_file, tender_id, bid_id, bid_version, out_dir):
     """Open an envelope with k shares; verify everything, and extract it if --out is given."""
     with open(path, "rb") as fh:
-        opened = envelope.open_envelope(fh, _shares(shares, shares_file), tender_id=tender_id)
+        # extract() and verify() read everything before anything is kept, so one pass is enough.
+        opened = envelope.open_envelope(fh, _shares(shares, shares_file), tender_id=tender_id, bid_id=bid_id,
+                                        bid_version=bid_version, verify_first=False)
         try:
             result = opened.extract(out_dir) if out_dir else opened.verify()
-            result["documents_in_manifest"] = [{"name": e.name, "size": e.size} for e in opened.manifest()]
+            result["documents_in_manifest"] = [{"name": e.name, "size": e.size, "part": e.part}
+                                               for e in opened.manifest()]
         finally:
             opened.forget()
     _out({"ok": True, **result})
@@ -219,36 +256,85 @@ def open_command(path, shares, shares_file, tender_id, out_dir):
 
 @seal_cli.command("verify-receipt")
 @click.argument("receipt_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--platform-key", required=True, help="The published key document (file) or base64 key.")
+@click.option("--platform-key", required=True,
+              help="The platform's published key set (a file saved from /.well-known/tender-seal-receipt-key) "
+                   "or one base64 key.")
 @click.option("--envelope", "envelope_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--log", "log_path", type=click.Path(exists=True, dir_okay=False), help="The tender's receipt log.")
 @click.option("--checkpoint", type=click.Path(exists=True, dir_okay=False), help="The signed list at the deadline.")
 def verify_receipt_command(receipt_path, platform_key, envelope_path, log_path, checkpoint):
     """Check a receipt's signature, that it names this envelope, and that the log holds it."""
-    key_arg = Path(platform_key)
-    public = receipts.load_public(json.loads(key_arg.read_text()) if key_arg.exists() else platform_key)
-    receipt = json.loads(Path(receipt_path).read_text(encoding="utf-8"))
+    published = _json_file(platform_key, "--platform-key") if Path(platform_key).is_file() else platform_key
+    keys = receipts.key_set(published)
+    receipt = _json_file(receipt_path, "RECEIPT_PATH")
     digest = None
     if envelope_path:
         with open(envelope_path, "rb") as fh:
             digest = envelope.envelope_sha256(fh)
-    payload = receipts.verify_receipt(receipt, public, envelope_sha256=digest)
+    payload = receipts.verify_receipt(receipt, keys, envelope_sha256=digest)
     result = {"ok": True, "receipt": payload}
     if log_path:
-        log = json.loads(Path(log_path).read_text(encoding="utf-8"))
-        point = json.loads(Path(checkpoint).read_text(encoding="utf-8")) if checkpoint else None
-        entries = receipts.verify_log(log, public, tender_id=payload["tender"], checkpoint=point, receipts=[receipt])
+        log = _json_file(log_path, "--log")
+        point = _json_file(checkpoint, "--checkpoint") if checkpoint else None
+        entries = receipts.verify_log(log, keys, tender_id=payload["tender"], checkpoint=point, receipts=[receipt])
         result["log_entries"] = len(entries)
     _out(result)
 
 
-@seal_cli.command("platform-key")
-def platform_key_command():
-    """Print the platform's receipt-signing public key (creating the key on first use)."""
+def _json_file(path, hint: str):
+    try:
+        return json.loads(Path(path).read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        raise click.BadParameter("the file is not UTF-8 JSON.", param_hint=f"'{hint}'") from None
+
+
+def _key_dir(key_dir):
+    if key_dir:
+        return key_dir
     from flask import current_app
 
-    key = receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
-    _out(receipts.public_key_document(key))
+    if not current_app:
+        raise click.UsageError("give --key-dir (outside the platform there is no PLATFORM_KEY_DIR to use)")
+    return current_app.config["PLATFORM_KEY_DIR"]
+
+
+_KEY_DIR = click.option("--key-dir", type=click.Path(file_okay=False),
+                        help="The key folder; PLATFORM_KEY_DIR of the platform if absent.")
+
+
+@seal_cli.group("platform-key", cls=_Group, invoke_without_command=True)
+@click.pass_context
+def platform_key_group(ctx):
+    """The platform's receipt-signing keys; without a subcommand, print the published key set."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(platform_key_show)
+
+
+@platform_key_group.command("show")
+@_KEY_DIR
+def platform_key_show(key_dir=None):
+    """Print every receipt-signing public key ever used, as the platform publishes them."""
+    if key_dir:
+        _out(platform_keys.load(key_dir).document())
+        return
+    from tender.sealing import operations
+
+    _key_dir(None)
+    _out(operations.platform_key_document())
+
+
+@platform_key_group.command("create")
+@_KEY_DIR
+def platform_key_create(key_dir):
+    """Make the receipt-signing key, once, before the platform first starts in production."""
+    _out(platform_keys.create(_key_dir(key_dir)).document())
+
+
+@platform_key_group.command("rotate")
+@_KEY_DIR
+def platform_key_rotate(key_dir):
+    """Sign with a new key from now on; the old one stays published, so its receipts still verify."""
+    _out(platform_keys.rotate(_key_dir(key_dir)).document())
 
 
 if __name__ == "__main__":

@@ -13,8 +13,11 @@ import hashlib
 import hmac
 import io
 import os
+import re
 import secrets
+import shutil
 import struct
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,16 +28,22 @@ from tender.sealing.errors import (
     BadShare, InvalidInput, MalformedEnvelope, NotEnoughShares, TamperedEnvelope, TooEarly, WrongTender,
 )
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, PREAMBLE, PRICE_SHEET, Header, Stanza, check_identifier, check_threshold, encode_body,
-    parse_header, read_preamble,
+    CHECK_LEN, DOCUMENTS, MANIFEST, MAX_DEADLINE, PREAMBLE, PRICE_SHEET, SECTION_ENTRY, STANZA_LEN, VERSION, Header,
+    Stanza, check_identifier, check_threshold, encode_body, parse_header, read_preamble,
 )
+from tender.sealing.hpke import KEY_ID_LEN
 from tender.sealing.stream import (
     CHUNK, PRICE_SHEET_CT_LEN, PRICE_SHEET_PADDED, SectionWriter, check_ciphertext_length, ciphertext_length,
     header_mac, read_section, section_key,
 )
 
 PRICE_SHEET_MAX = PRICE_SHEET_PADDED - 4
+# Where extract() puts things: the price sheet at the top, documents in a folder of their own, so
+# no document name (names hold no "/") can land on the price sheet.
+PRICE_SHEET_FILE = "price-sheet.bin"
+DOCUMENTS_FOLDER = "documents"
 _SHARE_CHECK_LABEL = b"tender-seal/v1 share-check"
+_SHARE_TEXT = re.compile(r"[0-9a-fA-F]{66}")
 
 
 @dataclass(frozen=True)
@@ -45,16 +54,17 @@ class KeyShare:
     y: bytes
 
     def encode(self) -> str:
+        """The text a custodian submits: lowercase hex of u8 x || y (docs/envelope.md 6.1)."""
         return bytes([self.x]).hex() + self.y.hex()
 
     @classmethod
     def decode(cls, text: str) -> "KeyShare":
-        try:
-            raw = bytes.fromhex(text.strip())
-        except ValueError:
-            raise BadShare("A key share must be 66 hexadecimal characters.") from None
-        if len(raw) != 33 or raw[0] == 0:
-            raise BadShare("A key share must be 66 hexadecimal characters with a non-zero index.")
+        """Read a submitted share: 66 hex digits in either case, spaces around it allowed."""
+        text = text.strip() if isinstance(text, str) else ""
+        if not _SHARE_TEXT.fullmatch(text) or text[:2] == "00":
+            raise BadShare("A key share is 66 hexadecimal digits, the first two not 00, as the custodian's tool "
+                           "prints it.")
+        raw = bytes.fromhex(text)
         return cls(raw[0], raw[1:])
 
     def __repr__(self) -> str:  # never print the share value
@@ -63,20 +73,22 @@ class KeyShare:
 
 @dataclass
 class Document:
-    """A document to seal: its name, its exact size and a binary stream to read it from."""
+    """A document to seal: its name, its exact size, a binary stream to read it from, and its part
+    of the bid: "technical" (scored without the bidder's name), "business" or "qualification"."""
 
     name: str
     size: int
     stream: BinaryIO
+    part: str | None = None
 
     @classmethod
-    def from_bytes(cls, name: str, data: bytes) -> "Document":
-        return cls(name, len(data), io.BytesIO(data))
+    def from_bytes(cls, name: str, data: bytes, part: str | None = None) -> "Document":
+        return cls(name, len(data), io.BytesIO(data), part)
 
     @classmethod
-    def from_path(cls, path, name: str | None = None) -> "Document":
+    def from_path(cls, path, name: str | None = None, part: str | None = None) -> "Document":
         path = Path(path)
-        return cls(name or path.name, path.stat().st_size, path.open("rb"))
+        return cls(name or path.name, path.stat().st_size, path.open("rb"), part)
 
 
 def share_check(x: int, y: bytes) -> bytes:
@@ -116,12 +128,14 @@ def seal(
         raise InvalidInput(f"The price sheet is larger than {PRICE_SHEET_MAX} bytes.")
     names = [d.name for d in documents]
     manifest.check_names(names)
+    for doc in documents:
+        manifest.check_part(doc.part, doc.name)
     kids = [hpke.key_id(pk) for pk in custodian_keys]
     if len(set(kids)) != count:
         raise InvalidInput("The same custodian key is listed twice.")
     when = _epoch(deadline)
-    if not 0 <= when < 2**63:
-        raise InvalidInput("The deadline is out of range.")
+    if not 0 <= when <= MAX_DEADLINE:
+        raise InvalidInput("The deadline must lie between 1970-01-01 and 9999-12-31T23:59:59Z.")
 
     file_key = secrets.token_bytes(32)
     stanzas = []
@@ -132,7 +146,7 @@ def seal(
     sections = (
         (PRICE_SHEET, PRICE_SHEET_CT_LEN),
         (DOCUMENTS, ciphertext_length(documents_length)),
-        (MANIFEST, ciphertext_length(manifest.manifest_length(names))),
+        (MANIFEST, ciphertext_length(manifest.manifest_length(names, VERSION))),
     )
     draft = Header(tender_id, bid_id, int(bid_version), when, threshold, tuple(stanzas), sections)
     body = encode_body(draft)
@@ -164,10 +178,10 @@ def seal(
                 progress(done, documents_length)
         if digest.size != doc.size:
             raise InvalidInput(f"The document {doc.name!r} is shorter than its declared size.")
-        entries.append(manifest.ManifestEntry(doc.name, doc.size, digest.digest()))
+        entries.append(manifest.ManifestEntry(doc.name, doc.size, digest.digest(), doc.part))
     writer.close()
 
-    data = manifest.encode(salt, entries)
+    data = manifest.encode(salt, entries, VERSION)
     writer = SectionWriter(section_key(file_key, MANIFEST), aad, len(data), out)
     writer.write(data)
     writer.close()
@@ -177,7 +191,7 @@ def seal(
 
 def read_header(source: BinaryIO) -> Header:
     first = source.read(PREAMBLE.size)
-    length = read_preamble(first)
+    _version, length = read_preamble(first)
     rest = source.read(length - len(first))
     return parse_header(bytes(first) + bytes(rest))
 
@@ -187,14 +201,14 @@ def inspect(source: BinaryIO) -> Header:
     return read_header(source)
 
 
-def check_binding(header: Header, tender_id: str | None, bid_id: str | None, bid_version: int | None) -> None:
+def check_binding(header: Header, tender_id: str, bid_id: str, bid_version: int) -> None:
     """Refuse an envelope that belongs elsewhere (a replay into another tender, bid or version)."""
     for what, expected, actual in (
         ("tender", tender_id, header.tender_id),
         ("bid", bid_id, header.bid_id),
         ("bid version", bid_version, header.bid_version),
     ):
-        if expected is not None and expected != actual:
+        if expected != actual:
             raise WrongTender(
                 f"This envelope was sealed for {what} {actual}, not {expected}.", expected=expected, actual=actual
             )
@@ -220,12 +234,22 @@ def unwrap_share(header: Header, private_key, *, now: datetime | None = None) ->
     )
     y = hpke.unwrap(stanza.wrapped, private_key, info)
     if not hmac.compare_digest(share_check(stanza.x, y), stanza.share_check):
-        raise TamperedEnvelope("The unwrapped share does not match the header's check value.")
+        # The share unwrapped under this header's binding, so it is the one sealed for this key: the
+        # check value beside it is what changed.
+        raise TamperedEnvelope("The envelope's header was changed: the check value of your share does not match "
+                               "the share, which unwrapped correctly.")
     return KeyShare(stanza.x, y)
 
 
 def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
-    """Check each share against the header, rebuild the file key, and check it against the MAC."""
+    """Check each share against the header, rebuild the file key, and check it against the MAC.
+
+    A share check value lives in the header, which only the MAC authenticates, so a mismatch alone
+    cannot tell a wrong share from a changed header. The header MAC decides: rebuilt from shares
+    that match their check values, a key that fails the MAC means the header was changed; rebuilt
+    with the mismatching shares, a key under which the MAC verifies once their check values are
+    recomputed means those shares are right and the header's check values were changed.
+    """
     shares = list(shares)
     seen = set()
     for share in shares:
@@ -234,31 +258,64 @@ def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
         seen.add(share.x)
         if not 1 <= share.x <= len(header.stanzas) or len(share.y) != 32:
             raise BadShare(f"Key share {share.x} does not belong to this envelope.", index=share.x)
-        if not hmac.compare_digest(share_check(share.x, share.y), header.stanzas[share.x - 1].share_check):
-            raise BadShare(
-                f"Key share {share.x} is wrong: it is corrupted or belongs to another envelope.", index=share.x
-            )
-    if len(shares) < header.threshold:
+    k = header.threshold
+    matching = [s for s in shares if hmac.compare_digest(share_check(s.x, s.y), header.stanzas[s.x - 1].share_check)]
+    mismatching = [s for s in shares if s not in matching]
+    if len(shares) < k and not mismatching:
         raise NotEnoughShares(
-            f"{header.threshold} key shares are needed to open this envelope; {len(shares)} were given.",
-            needed=header.threshold,
-            given=len(shares),
+            f"{k} key shares are needed to open this envelope; {len(shares)} were given.", needed=k, given=len(shares)
         )
-    file_key = shamir.combine([(s.x, s.y) for s in shares], header.threshold)
-    if not hmac.compare_digest(header_mac(file_key, header.raw[: -len(header.mac)]), header.mac):
+    wrong = BadShare(f"Key share {mismatching[0].x} is wrong: it is corrupted or belongs to another envelope.",
+                     index=mismatching[0].x) if mismatching else None
+    if len(shares) < k:
+        raise wrong  # too few shares to let the MAC say whether the share or the header is at fault
+    # Shares that match the header first; fill up to k with the others only if there are not enough.
+    used = (matching + mismatching)[:k]
+    repaired = [s for s in mismatching if s in used or len(matching) >= k]
+    file_key = shamir.combine([(s.x, s.y) for s in used], k)
+    body = header.raw[: -len(header.mac)]
+    if hmac.compare_digest(header_mac(file_key, body), header.mac):
+        if wrong:  # the header is authentic, so its check values are too
+            raise wrong
+        return file_key
+    if repaired and hmac.compare_digest(header_mac(file_key, _with_checks_of(header, body, repaired)), header.mac):
+        raise TamperedEnvelope(
+            "The header was changed: the check values of key shares "
+            f"{', '.join(str(s.x) for s in repaired)} were altered, while the shares themselves are right "
+            "(the header verifies with them once those check values are put back)."
+        )
+    if len(matching) >= k:
         raise TamperedEnvelope("The header does not verify with the rebuilt key: the header was changed.")
-    return file_key
+    raise wrong
+
+
+def _with_checks_of(header: Header, body: bytes, shares: list[KeyShare]) -> bytes:
+    """The header's bytes before the MAC with each share's own check value in its stanza."""
+    repaired = bytearray(body)
+    first_stanza = len(body) - len(header.stanzas) * STANZA_LEN - 1 - 3 * SECTION_ENTRY.size
+    for s in shares:
+        at = first_stanza + (s.x - 1) * STANZA_LEN + KEY_ID_LEN + 1
+        repaired[at : at + CHECK_LEN] = share_check(s.x, s.y)
+    return bytes(repaired)
 
 
 def open_envelope(
     source: BinaryIO,
     shares: Iterable[KeyShare],
     *,
-    tender_id: str | None = None,
-    bid_id: str | None = None,
-    bid_version: int | None = None,
+    tender_id: str,
+    bid_id: str,
+    bid_version: int,
+    verify_first: bool = True,
 ) -> "OpenedEnvelope":
-    """Open a seekable envelope with k shares; sections are decrypted when they are read."""
+    """Open a seekable envelope with k shares, for the bid it must belong to.
+
+    With ``verify_first`` (the default) every chunk of every section and every document digest is
+    checked before this returns: whatever is then read from the result comes from an envelope that
+    verified whole, so nothing is published from one that fails later. ``verify_first=False`` reads
+    once instead of twice, for callers that publish nothing until they have read everything
+    (:meth:`OpenedEnvelope.extract` and :meth:`OpenedEnvelope.verify` are such callers).
+    """
     source.seek(0)
     header = read_header(source)
     check_binding(header, tender_id, bid_id, bid_version)
@@ -268,11 +325,26 @@ def open_envelope(
             f"The envelope is {end} bytes long but its header describes {header.envelope_length}: "
             "it was truncated or extended."
         )
-    return OpenedEnvelope(header, recover_file_key(header, shares), source)
+    opened = OpenedEnvelope(header, recover_file_key(header, shares), source)
+    if verify_first:
+        try:
+            opened.verify()
+        except BaseException:
+            opened.forget()
+            raise
+    return opened
 
 
 class OpenedEnvelope:
-    """An envelope whose key is known; every read checks every chunk. Call :meth:`forget` after."""
+    """An envelope whose key is known; every read checks every chunk. Call :meth:`forget` after.
+
+    ``verified`` says whether the whole envelope has been checked (by :meth:`verify`, which
+    ``open_envelope`` runs first unless told not to). Until then, read :meth:`documents` as the
+    stream it is: each piece it yields comes from a chunk whose tag verified, but the document it
+    belongs to is checked against its digest only after its last piece, and every later chunk of
+    the envelope only when it is reached. Those bytes are not yet authenticated as a whole and must
+    not be published or kept as the bid before the iteration ends without an error.
+    """
 
     def __init__(self, header: Header, file_key: bytes, source: BinaryIO):
         self.header = header
@@ -280,6 +352,7 @@ class OpenedEnvelope:
         self._source = source
         self._manifest: list[manifest.ManifestEntry] | None = None
         self._salt = b""
+        self.verified = False
 
     def forget(self) -> None:
         self._key = None
@@ -292,21 +365,27 @@ class OpenedEnvelope:
         return read_section(section_key(self._key, kind), self.header.hash, self._source, length, what)
 
     def price_sheet(self) -> bytes:
+        """The price sheet; its one section is checked whole before it is returned."""
         padded = b"".join(self._section(PRICE_SHEET, "price sheet"))
         (length,) = struct.unpack_from(">I", padded)
         if length > PRICE_SHEET_MAX or any(padded[4 + length :]):
-            raise TamperedEnvelope("The price sheet's padding is not well formed.")
+            # Its chunk verified, so the sealing tool wrote it so: malformed, not changed afterwards.
+            raise MalformedEnvelope("The price sheet's padding is not well formed: it was sealed that way.")
         return padded[4 : 4 + length]
 
     def manifest(self) -> list[manifest.ManifestEntry]:
+        """The sealed list of documents; its section is checked whole before it is returned."""
         if self._manifest is None:
             data = b"".join(self._section(MANIFEST, "manifest"))
             docs_length = check_ciphertext_length(self.header.section_length(DOCUMENTS))
-            self._salt, self._manifest = manifest.decode(data, docs_length)
+            self._salt, self._manifest = manifest.decode(data, docs_length, self.header.version)
         return self._manifest
 
     def documents(self) -> Iterator[tuple[manifest.ManifestEntry, Iterator[bytes]]]:
-        """Yield (entry, pieces) per document in order; consume each fully before the next."""
+        """Yield (entry, pieces) per document in order; consume each fully before the next.
+
+        A stream: see the class's note on what is not yet authenticated when a piece is yielded.
+        """
         entries = self.manifest()
         plain = self._section(DOCUMENTS, "documents")
         state = {"chunk": b"", "view": memoryview(b"")}  # the decrypted chunk not yet handed out
@@ -327,40 +406,63 @@ class OpenedEnvelope:
                 digest.update(piece)
                 yield piece
             if not hmac.compare_digest(digest.digest(), entry.digest):
-                raise TamperedEnvelope(f"The document {entry.name!r} does not match its sealed digest.")
+                raise MalformedEnvelope(
+                    f"The document {entry.name!r} does not match its digest in the manifest; every chunk of both "
+                    "verifies, so it was sealed that way."
+                )
+            state["checked"] = True
 
         for entry in entries:
+            state["checked"] = False
             yield entry, pieces(entry)
+            if not state["checked"]:  # otherwise the next document would start inside this one
+                raise RuntimeError("read every piece of a document before asking for the next one")
         for rest in plain:  # an empty documents section still has its final chunk to check
             if rest:
-                raise TamperedEnvelope("The documents section is longer than the manifest says.")
+                raise MalformedEnvelope("The documents section is longer than the manifest says.")
 
     def extract(self, directory) -> dict:
-        """Write the price sheet and documents under ``directory``; a file appears only once checked."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "price-sheet.bin").write_bytes(self.price_sheet())
-        written = []
-        for entry, pieces in self.documents():
-            partial = directory / (entry.name + ".partial")
-            with partial.open("wb") as fh:
-                for piece in pieces:
-                    fh.write(piece)
-                fh.flush()
-                os.fsync(fh.fileno())
-            partial.replace(directory / entry.name)
-            written.append(entry.name)
-        return {"price_sheet": "price-sheet.bin", "documents": written}
+        """Write the price sheet and the documents under ``directory``, all or nothing.
 
-    def verify(self, sink: Callable[[bytes], object] | None = None) -> dict:
-        """Decrypt everything, checking every chunk and digest; pass plaintext to ``sink`` if given."""
+        Everything goes into a private temporary folder beside ``directory``, which is renamed into
+        place only when every chunk and every digest has verified; on any error it is removed, so
+        an envelope that fails anywhere leaves nothing behind. ``directory`` must not exist yet, or
+        be empty. The price sheet is ``price-sheet.bin``; documents are under ``documents/``.
+        """
+        target = Path(directory)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise InvalidInput(f"{target} exists and is not empty; give a new folder to open the bid into.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            (staging / PRICE_SHEET_FILE).write_bytes(self.price_sheet())
+            (staging / DOCUMENTS_FOLDER).mkdir()
+            written = []
+            for entry, pieces in self.documents():
+                path = Path(DOCUMENTS_FOLDER, entry.name)
+                with (staging / path).open("xb") as fh:
+                    for piece in pieces:
+                        fh.write(piece)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                written.append({"name": entry.name, "size": entry.size, "part": entry.part, "path": path.as_posix()})
+            self.verified = True
+            if target.exists():
+                target.rmdir()
+            staging.replace(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return {"price_sheet": PRICE_SHEET_FILE, "documents": written}
+
+    def verify(self) -> dict:
+        """Decrypt everything, checking every chunk and digest, and keep none of it."""
         price = self.price_sheet()
         total = 0
-        for entry, pieces in self.documents():
+        for _entry, pieces in self.documents():
             for piece in pieces:
                 total += len(piece)
-                if sink:
-                    sink(piece)
+        self.verified = True
         return {"price_sheet_bytes": len(price), "documents": len(self.manifest()), "document_bytes": total}
 
 
@@ -383,9 +485,16 @@ def check_upload(
     key_ids: list[str],
     threshold: int,
 ) -> tuple[Header, str]:
-    """What the upload endpoint checks without keys: structure, binding to this bid, the tender's
-    deadline, custodians and threshold. Returns the header and the envelope's SHA-256 for the receipt."""
+    """What the upload endpoint checks without keys: structure and the current format version,
+    binding to this bid, the tender's deadline, custodians and threshold. Returns the header and
+    the envelope's SHA-256 for the receipt."""
     header = check_structure(source)
+    if header.version < VERSION:  # still opened, but a new bid must label each document's part
+        raise MalformedEnvelope(
+            f"This envelope was sealed in format version {header.version}, which does not say which part of the "
+            f"bid each document belongs to; seal it again with the current tool (version {VERSION}).",
+            version=header.version,
+        )
     check_binding(header, tender_id, bid_id, bid_version)
     if header.deadline != _epoch(deadline):
         raise WrongTender(

@@ -1,4 +1,7 @@
-"""Envelope version 1: the header, byte for byte (投标文件密封格式). See docs/envelope.md.
+"""The envelope header, byte for byte (投标文件密封格式). See docs/envelope.md.
+
+Versions 1 and 2 share the header; they differ in the sealed manifest only (version 2 labels each
+document's part of the bid). New envelopes are version 2; version 1 envelopes are still read.
 
 The header is parsed strictly: every length is checked against its limit before anything is
 read, the declared header length must match what the fields take, and any mismatch is a
@@ -17,7 +20,8 @@ from tender.sealing.errors import InvalidInput, MalformedEnvelope
 from tender.sealing.hpke import KEY_ID_LEN, WRAPPED_LEN
 
 MAGIC = b"TSEAL\r\n\x1a"
-VERSION = 1
+VERSION = 2  # what sealing writes
+READABLE_VERSIONS = (1, 2)
 PREAMBLE = struct.Struct(">8sHI")  # magic, format version, header length
 MAC_LEN = 32
 CHECK_LEN = 16
@@ -28,7 +32,21 @@ MAX_CUSTODIANS = 32
 # which the custody design forbids. So k >= 2, and n >= k.
 MIN_THRESHOLD = 2
 MAX_ID_LEN = 64
-MAX_HEADER_LEN = PREAMBLE.size + 2 * (1 + MAX_ID_LEN) + 14 + MAX_CUSTODIANS * STANZA_LEN + 1 + 3 * 9 + MAC_LEN
+# 9999-12-31T23:59:59Z: the last second every date library (Python's datetime, JavaScript's Date,
+# ISO 8601 with four-digit years) can show, so no reader has to fail on a date it cannot print.
+MAX_DEADLINE = 253_402_300_799
+# What a header takes besides its two identifiers and n stanzas: preamble, the two length bytes,
+# version, deadline, k and n, the section count and table, and the MAC.
+FIXED_HEADER_LEN = PREAMBLE.size + 2 + 14 + 1 + 3 * SECTION_ENTRY.size + MAC_LEN
+
+
+def header_length(tender_id_len: int, bid_id_len: int, count: int) -> int:
+    """The exact length of a header with these identifier lengths and n custodians."""
+    return FIXED_HEADER_LEN + tender_id_len + bid_id_len + count * STANZA_LEN
+
+
+MIN_HEADER_LEN = header_length(1, 1, MIN_THRESHOLD)
+MAX_HEADER_LEN = header_length(MAX_ID_LEN, MAX_ID_LEN, MAX_CUSTODIANS)
 
 PRICE_SHEET, DOCUMENTS, MANIFEST = 1, 2, 3
 SECTION_ORDER = (PRICE_SHEET, DOCUMENTS, MANIFEST)
@@ -78,6 +96,7 @@ class Header:
     threshold: int
     stanzas: tuple[Stanza, ...]
     sections: tuple[tuple[int, int], ...]  # (type, ciphertext length) in envelope order
+    version: int = VERSION
     mac: bytes = b""
     raw: bytes = field(default=b"", repr=False)
 
@@ -112,7 +131,7 @@ class Header:
     def describe(self) -> dict:
         """What anyone may see without keys."""
         return {
-            "format_version": VERSION,
+            "format_version": self.version,
             "tender_id": self.tender_id,
             "bid_id": self.bid_id,
             "bid_version": self.bid_version,
@@ -142,7 +161,7 @@ def encode_body(header: Header) -> bytes:
         parts.append(SECTION_ENTRY.pack(kind, length))
     body = b"".join(parts)
     total = PREAMBLE.size + len(body) + MAC_LEN
-    return PREAMBLE.pack(MAGIC, VERSION, total) + body
+    return PREAMBLE.pack(MAGIC, header.version, total) + body
 
 
 class _Cursor:
@@ -161,37 +180,64 @@ class _Cursor:
         return self.take(1, what)[0]
 
 
-def read_preamble(first: bytes) -> int:
-    """Check magic and version; return the declared header length."""
+def read_preamble(first: bytes) -> tuple[int, int]:
+    """Check magic and version; return the format version and the declared header length."""
     if len(first) < PREAMBLE.size:
         raise MalformedEnvelope("The file is too short to be a sealed envelope.")
     magic, version, length = PREAMBLE.unpack(first[: PREAMBLE.size])
     if magic != MAGIC:
         raise MalformedEnvelope("This is not a sealed bid envelope (its first bytes are wrong).")
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         raise MalformedEnvelope(
-            f"This envelope uses format version {version}; this tool reads version {VERSION}.", version=version
+            f"This envelope uses format version {version}; this tool reads versions 1 and 2.", version=version
         )
-    if not PREAMBLE.size < length <= MAX_HEADER_LEN:
-        raise MalformedEnvelope(f"The declared header length {length} is outside the allowed range.")
-    return length
+    if not MIN_HEADER_LEN <= length <= MAX_HEADER_LEN:
+        raise MalformedEnvelope(
+            f"The declared header length {length} is outside the allowed {MIN_HEADER_LEN} to {MAX_HEADER_LEN} bytes "
+            f"(identifiers of 1 to {MAX_ID_LEN} bytes, {MIN_THRESHOLD} to {MAX_CUSTODIANS} custodians)."
+        )
+    return version, length
+
+
+def _check_field_lengths(raw: bytes) -> None:
+    """Before any field's value is judged: the length bytes must add up to the declared length.
+
+    A changed length byte shifts every later field; checked first, it is reported as what it is
+    instead of as whatever value the shifted bytes happen to spell (a threshold of 0, say).
+    """
+    tender_len_at = PREAMBLE.size
+    bid_len_at = tender_len_at + 1 + raw[tender_len_at]  # within the header: it is at least 318 bytes
+    count_at = bid_len_at + 1 + raw[bid_len_at] + 13
+    if count_at >= len(raw):
+        raise MalformedEnvelope("The header's identifier length bytes point past its end: a length byte was changed.")
+    tender_len, bid_len, count = raw[tender_len_at], raw[bid_len_at], raw[count_at]
+    expected = header_length(tender_len, bid_len, count)
+    if expected != len(raw):
+        raise MalformedEnvelope(
+            f"The header's length bytes do not add up: a {tender_len}-byte tender id, a {bid_len}-byte bid id and "
+            f"{count} custodians make a {expected}-byte header, but it declares {len(raw)} bytes. A length byte "
+            "or the header length was changed."
+        )
 
 
 def parse_header(data: bytes) -> Header:
     """Parse and check a header; ``data`` may continue past the header (it is ignored)."""
-    length = read_preamble(data)
+    version, length = read_preamble(data)
     if len(data) < length:
         raise MalformedEnvelope("The envelope is shorter than its declared header.")
     raw = bytes(data[:length])
+    _check_field_lengths(raw)
     cur = _Cursor(raw, PREAMBLE.size)
     tender_id = _read_id(cur, "tender id")
     bid_id = _read_id(cur, "bid id")
     bid_version, deadline, threshold, count = struct.unpack(">IQBB", cur.take(14, "bid version and deadline"))
     if bid_version < 1:
         raise MalformedEnvelope("The bid version must be at least 1.")
+    if deadline > MAX_DEADLINE:
+        raise MalformedEnvelope(f"The deadline {deadline} is later than 9999-12-31T23:59:59Z ({MAX_DEADLINE}).")
     if not MIN_THRESHOLD <= count <= MAX_CUSTODIANS:
         raise MalformedEnvelope(
-            f"The envelope names {count} custodians; version 1 allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."
+            f"The envelope names {count} custodians; the format allows {MIN_THRESHOLD} to {MAX_CUSTODIANS}."
         )
     if not MIN_THRESHOLD <= threshold <= count:
         raise MalformedEnvelope(
@@ -210,7 +256,7 @@ def parse_header(data: bytes) -> Header:
         raise MalformedEnvelope("The same custodian key appears twice.")
     section_count = cur.byte("section count")
     if section_count != len(SECTION_ORDER):
-        raise MalformedEnvelope(f"The envelope declares {section_count} sections; version 1 has exactly 3.")
+        raise MalformedEnvelope(f"The envelope declares {section_count} sections; the format has exactly 3.")
     sections = []
     for expected in SECTION_ORDER:
         kind, size = SECTION_ENTRY.unpack(cur.take(SECTION_ENTRY.size, "section table"))
@@ -218,15 +264,14 @@ def parse_header(data: bytes) -> Header:
             raise MalformedEnvelope(f"Section {kind} is out of place; expected {SECTION_NAMES[expected]}.")
         sections.append((kind, size))
     mac = cur.take(MAC_LEN, "header MAC")
-    if cur.pos != length:
-        raise MalformedEnvelope("The header is longer than its fields.")
     from tender.sealing.stream import check_ciphertext_length, PRICE_SHEET_CT_LEN
 
     if sections[0][1] != PRICE_SHEET_CT_LEN:
-        raise MalformedEnvelope("The price sheet section does not have the fixed version 1 size.")
+        raise MalformedEnvelope("The price sheet section does not have the format's fixed size.")
     for kind, size in sections:
         check_ciphertext_length(size, SECTION_NAMES[kind])
-    return Header(tender_id, bid_id, bid_version, deadline, threshold, tuple(stanzas), tuple(sections), mac, raw)
+    return Header(tender_id, bid_id, bid_version, deadline, threshold, tuple(stanzas), tuple(sections), version, mac,
+                  raw)
 
 
 def _read_id(cur: _Cursor, what: str) -> str:

@@ -13,12 +13,12 @@ passphrase work. The server keeps no state: the value is an HMAC of who asked an
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -26,25 +26,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from tender.sealing import hpke
+from tender.sealing.encoding import b64decode, b64encode, hexdecode
 from tender.sealing.errors import BadShare, InvalidInput, KeyFileError
 
 KEY_FILE_TYPE = "tender-seal-custodian-key"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 MIN_SCRYPT_N, MAX_SCRYPT_N = 2**14, 2**20
+MAX_SCRYPT_R, MAX_SCRYPT_P = 32, 16
+MAX_SCRYPT_MEMORY = 2**30  # 128 * N * r bytes; a browser tab cannot be asked for more
 MIN_PASSPHRASE = 10
 _AAD_LABEL = b"tender-seal/v1 key-file"
 _CHECK_LABEL = b"tender-seal/v1 key-check-value"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text, what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (ValueError, TypeError):
-        raise KeyFileError(f"The key file's {what} is damaged.") from None
 
 
 def _passphrase_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -74,54 +66,94 @@ def seal_key_file(key: X25519PrivateKey, passphrase: str, *, label: str = "", n:
         "version": 1,
         "label": label,
         "key_id": hpke.key_id(public).hex(),
-        "public_key": _b64(public),
-        "kdf": {"name": "scrypt", "N": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64(salt)},
-        "cipher": {"name": "AES-256-GCM", "nonce": _b64(iv)},
-        "encrypted_private_key": _b64(ciphertext),
+        "public_key": b64encode(public),
+        "kdf": {"name": "scrypt", "N": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": b64encode(salt)},
+        "cipher": {"name": "AES-256-GCM", "nonce": b64encode(iv)},
+        "encrypted_private_key": b64encode(ciphertext),
     }
 
 
-def parse_key_file(text: str | bytes) -> dict:
+def _text_json(text: str | bytes, what: str):
+    """A JSON document given as text or as UTF-8 bytes; anything else is a KeyFileError."""
     try:
-        data = json.loads(text)
+        return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
     except (ValueError, UnicodeDecodeError):
-        raise KeyFileError("This is not a custodian key file (it is not JSON).") from None
+        raise KeyFileError(f"This is not {what} (it is not UTF-8 JSON).") from None
+
+
+def parse_key_file(text: str | bytes) -> dict:
+    """Read a key file's text (or UTF-8 bytes) and check every field; the private key stays sealed."""
+    data = _text_json(text, "a custodian key file")
     if not isinstance(data, dict) or data.get("type") != KEY_FILE_TYPE:
         raise KeyFileError("This is not a custodian key file.")
     if data.get("version") != 1:
         raise KeyFileError(f"This key file has version {data.get('version')!r}; this tool reads version 1.")
+    _read(data)
     return data
 
 
+@dataclass(frozen=True)
+class _KeyFile:
+    public: bytes
+    salt: bytes
+    n: int
+    r: int
+    p: int
+    nonce: bytes
+    ciphertext: bytes
+
+
+def _member(data, name: str, kind: type, what: str):
+    value = data.get(name) if isinstance(data, dict) else None
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one kind of number: a browser cannot tell 16384.0 from 16384
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise KeyFileError(f"The key file's {what} is missing or damaged.")
+    return value
+
+
+def _binary(data, name: str, length: int, what: str) -> bytes:
+    try:
+        return b64decode(_member(data, name, str, what), length)
+    except ValueError:
+        raise KeyFileError(f"The key file's {what} is damaged: it must be {length} bytes in base64.") from None
+
+
+def _read(data: dict) -> _KeyFile:
+    """Every field of a key file, checked against docs/envelope.md section 8."""
+    _member(data, "label", str, "label")
+    public = _binary(data, "public_key", 32, "public key")
+    try:
+        key_id = hexdecode(_member(data, "key_id", str, "key id"), hpke.KEY_ID_LEN)
+    except ValueError:
+        raise KeyFileError("The key file's key id must be 32 lowercase hexadecimal digits.") from None
+    if key_id != hpke.key_id(public):
+        raise KeyFileError("The key file's key id does not belong to its public key.")
+    kdf, cipher = _member(data, "kdf", dict, "kdf"), _member(data, "cipher", dict, "cipher")
+    if kdf.get("name") != "scrypt" or cipher.get("name") != "AES-256-GCM":
+        raise KeyFileError("The key file names a method this tool does not use.")
+    n, r, p = (_member(kdf, name, int, "scrypt parameter " + name) for name in ("N", "r", "p"))
+    if not (MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= MAX_SCRYPT_R
+            and 1 <= p <= MAX_SCRYPT_P and 128 * n * r <= MAX_SCRYPT_MEMORY):
+        raise KeyFileError("The key file's scrypt parameters are outside the accepted range.")
+    return _KeyFile(public, _binary(kdf, "salt", 16, "salt"), n, r, p, _binary(cipher, "nonce", 12, "nonce"),
+                    _binary(data, "encrypted_private_key", 48, "encrypted key"))
+
+
 def public_key_of(data: dict) -> bytes:
-    public = _unb64(data.get("public_key"), "public key")
-    if len(public) != 32:
-        raise KeyFileError("The key file's public key is damaged.")
-    return public
+    return _read(data).public
 
 
 def unlock_key_file(data: dict, passphrase: str) -> X25519PrivateKey:
     """Decrypt the private key; a wrong passphrase and a changed file give the same clear error."""
-    kdf, cipher = data.get("kdf") or {}, data.get("cipher") or {}
-    if kdf.get("name") != "scrypt" or cipher.get("name") != "AES-256-GCM":
-        raise KeyFileError("The key file names a method this tool does not use.")
+    fields = _read(data)
+    wrapping = _passphrase_key(passphrase, fields.salt, fields.n, fields.r, fields.p)
     try:
-        n, r, p = int(kdf["N"]), int(kdf["r"]), int(kdf["p"])
-    except (KeyError, TypeError, ValueError):
-        raise KeyFileError("The key file's scrypt parameters are damaged.") from None
-    if not (MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
-        raise KeyFileError("The key file's scrypt parameters are outside the accepted range.")
-    public = public_key_of(data)
-    wrapping = _passphrase_key(passphrase, _unb64(kdf.get("salt"), "salt"), n, r, p)
-    try:
-        raw = AESGCM(wrapping).decrypt(
-            _unb64(cipher.get("nonce"), "nonce"), _unb64(data.get("encrypted_private_key"), "key"),
-            _AAD_LABEL + public,
-        )
-    except (InvalidTag, ValueError):
+        raw = AESGCM(wrapping).decrypt(fields.nonce, fields.ciphertext, _AAD_LABEL + fields.public)
+    except InvalidTag:
         raise KeyFileError("The passphrase is wrong, or the key file was changed.") from None
     key = X25519PrivateKey.from_private_bytes(raw)
-    if hpke.public_bytes(key.public_key()) != public:
+    if hpke.public_bytes(key.public_key()) != fields.public:
         raise KeyFileError("The key file's public key does not belong to its private key.")
     return key
 
@@ -138,22 +170,34 @@ def make_key_check(server_secret: bytes, public_key: bytes, context: str) -> dic
     kid = hpke.key_id(public_key)
     value = _check_value(server_secret, public_key, context)
     wrapped = hpke.wrap(value, public_key, hpke.key_check_info(context, kid))
-    return {"context": context, "key_id": kid.hex(), "wrapped": _b64(wrapped)}
+    return {"context": context, "key_id": kid.hex(), "wrapped": b64encode(wrapped)}
+
+
+def parse_key_check(text: str | bytes) -> dict:
+    """Read a key check downloaded from the platform (its fields are checked when it is answered)."""
+    return _text_json(text, "a key check from the platform")
 
 
 def answer_key_check(check: dict, private_key: X25519PrivateKey) -> str:
     """Unwrap a key check on the custodian's device; the hex answer proves the key is held."""
+    fields = [check.get(name) if isinstance(check, dict) else None for name in ("context", "key_id", "wrapped")]
+    if not all(isinstance(value, str) for value in fields):
+        raise KeyFileError("This is not a key check from the platform: it needs context, key_id and wrapped.")
+    context, check_kid, wrapped = fields
     public = hpke.public_bytes(private_key.public_key())
     kid = hpke.key_id(public)
-    if check.get("key_id") != kid.hex():
+    if check_kid != kid.hex():
         raise KeyFileError(
-            f"This key file holds key {kid.hex()}, but the check was made for key {check.get('key_id')}.",
-            key_id=kid.hex(),
+            f"This key file holds key {kid.hex()}, but the check was made for key {check_kid}.", key_id=kid.hex()
         )
-    wrapped = base64.b64decode(check.get("wrapped", ""))
     try:
-        return hpke.unwrap(wrapped, private_key, hpke.key_check_info(str(check.get("context", "")), kid)).hex()
-    except BadShare:
+        raw = b64decode(wrapped, hpke.WRAPPED_LEN)
+    except ValueError:
+        raise KeyFileError(f"The key check's wrapped share is damaged: it must be {hpke.WRAPPED_LEN} bytes in "
+                           "base64.") from None
+    try:
+        return hpke.unwrap(raw, private_key, hpke.key_check_info(context, kid)).hex()
+    except (BadShare, InvalidInput):
         raise KeyFileError("The key check does not unwrap with this key file.") from None
 
 

@@ -6,8 +6,7 @@ stateless: the platform recomputes the expected answer from the context it signe
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 import time
 
 import sqlalchemy as sa
@@ -17,7 +16,9 @@ from flask_babel import gettext as _
 from core.accounts.models import Role, User
 from core.audit.operations import record_event
 from core.db import DomainError, NotFound, db, utcnow
-from tender.sealing import hpke, keyfile, receipts
+from tender.sealing import custodians, hpke, keyfile, receipts
+from tender.sealing import platform_keys as platform_keys_store
+from tender.sealing.encoding import b64decode
 from tender.sealing.models import CustodianKey, SealReceipt
 
 CHECK_MAX_AGE = 15 * 60  # seconds a key check may be answered after it was made
@@ -33,22 +34,23 @@ def _secret() -> bytes:
 
 def _public_key(text: str) -> bytes:
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        raise DomainError(_("The public key must be 32 bytes in base64."), code="bad_public_key", field="public_key")
-    return raw
+        return b64decode(text, 32)
+    except ValueError:
+        raise DomainError(_("The public key must be 32 bytes in base64."), code="bad_public_key",
+                          field="public_key") from None
 
 
 def _context(kind: str, user: User) -> str:
     return f"{kind}:{user.id}:{int(time.time())}"
 
 
+_CONTEXT = re.compile(r"([a-z]+):([0-9]+):([0-9]{1,12})")  # ASCII digits only: int() also reads "٣"
+
+
 def _check_context(context: str, kind: str, user: User) -> None:
-    parts = str(context).split(":")
-    fresh = len(parts) == 3 and parts[2].isdigit() and 0 <= time.time() - int(parts[2]) <= CHECK_MAX_AGE
-    if parts[:2] != [kind, str(user.id)] or not fresh:
+    parts = _CONTEXT.fullmatch(str(context))
+    fresh = parts is not None and 0 <= time.time() - int(parts[3]) <= CHECK_MAX_AGE
+    if not fresh or parts[1] != kind or parts[2] != str(user.id):
         raise DomainError(_("This key check has expired. Start again."), code="check_expired")
 
 
@@ -116,21 +118,20 @@ def confirm_key_check(user: User, data: dict, *, actor: User) -> CustodianKey:
 
 def custodian_list(tender_ref: str, deadline, threshold: int, keys: list[CustodianKey]) -> dict:
     """The document a firm seals to (custodians.json): the tender, its deadline, k and the keys in order."""
-    return {
-        "tender_id": tender_ref,
-        "deadline": deadline.isoformat(),
-        "threshold": threshold,
-        "custodians": [{"key_id": k.key_id, "public_key": base64.b64encode(k.public_key).decode()} for k in keys],
-    }
+    return custodians.encode(tender_ref, deadline, threshold, [k.public_key for k in keys])
 
 
-def platform_key():
-    return receipts.load_or_create_platform_key(current_app.config["PLATFORM_KEY_DIR"])
+def platform_keys() -> platform_keys_store.PlatformKeys:
+    """The receipt-signing keys: provisioned in production (checked at start), made on first use elsewhere."""
+    directory = current_app.config["PLATFORM_KEY_DIR"]
+    if current_app.config.get("NAME") == "production":
+        return platform_keys_store.load(directory)
+    return platform_keys_store.load_or_create(directory)
 
 
 def platform_key_document() -> dict:
-    """The receipt-signing public key as published at the well-known URL."""
-    return receipts.public_key_document(platform_key())
+    """Every receipt-signing public key ever used, as published at the well-known URL and the API."""
+    return platform_keys().document()
 
 
 def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: int, envelope_sha256: str,
@@ -141,7 +142,7 @@ def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: i
         .with_for_update()
     )
     seq, prev = (last.seq + 1, last.entry_hash) if last else (1, receipts.GENESIS)
-    signed = receipts.make_receipt(platform_key(), tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
+    signed = receipts.make_receipt(platform_keys().signing_key, tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
                                    bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=utcnow(),
                                    seq=seq, prev=prev)
     entry = SealReceipt(tender_ref=tender_ref, seq=seq, bidder_ref=bidder_ref, bid_ref=bid_ref,

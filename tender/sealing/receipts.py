@@ -1,83 +1,102 @@
 """Signed receipts and the per-tender hash-chained receipt log (投标回执).
 
-The platform's Ed25519 key is made once and kept in a file outside the database. A receipt's
+The platform's Ed25519 keys live in a folder outside the database (``platform_keys``). A receipt's
 payload is canonical JSON (sorted keys, no spaces, UTF-8); the receipt is that payload in base64
 with an Ed25519 signature over exactly those bytes, so every verifier checks the same bytes
 instead of re-encoding JSON. Each payload names the SHA-256 of the previous payload in the same
 tender's log, so a changed, removed or reordered entry breaks the chain; a signed checkpoint
-(the list published at the deadline) fixes the head, so dropping the last entries shows too.
+(the list published at the deadline) fixes the head, so dropping the last entries shows too. Each
+payload names the key id it was signed with, and verifiers pick that key from the platform's
+published set, so receipts signed before a key rotation keep verifying.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import os
 from datetime import datetime, timezone
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding, NoEncryption, PrivateFormat, PublicFormat, load_pem_private_key,
-)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from tender.sealing.encoding import b64decode, b64encode
 from tender.sealing.errors import ReceiptError
 
 GENESIS = "0" * 64
 RECEIPT_TYPE = "tender-seal-receipt"
 CHECKPOINT_TYPE = "tender-seal-checkpoint"
-KEY_FILE_NAME = "receipt-signing-key.pem"
 
 
 def canonical(data: dict) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def load_or_create_platform_key(directory) -> Ed25519PrivateKey:
-    """The platform's signing key: created on first use with mode 0600, then only read."""
-    path = Path(directory) / KEY_FILE_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read its key
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-                fh.flush()
-                os.fsync(fh.fileno())
-    key = load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ReceiptError(f"{path} does not hold an Ed25519 key.")
-    return key
-
-
 def public_raw(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
+def key_id_of(key: Ed25519PublicKey) -> str:
+    """The key id a receipt names: hex(SHA-256(public key))[0:32]."""
+    return hashlib.sha256(public_raw(key)).hexdigest()[:32]
+
+
 def public_key_document(key: Ed25519PrivateKey | Ed25519PublicKey) -> dict:
-    """What the well-known URL publishes."""
+    """One key as published: ``{"alg", "key_id", "public_key"}``."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    raw = public_raw(public)
-    return {
-        "alg": "Ed25519",
-        "key_id": hashlib.sha256(raw).hexdigest()[:32],
-        "public_key": base64.b64encode(raw).decode(),
-    }
+    return {"alg": "Ed25519", "key_id": key_id_of(public), "public_key": b64encode(public_raw(public))}
 
 
 def load_public(document_or_raw) -> Ed25519PublicKey:
+    """One public key from its published document, its base64 text or its 32 raw bytes."""
     raw = document_or_raw
-    if isinstance(document_or_raw, dict):
-        raw = base64.b64decode(document_or_raw["public_key"])
-    elif isinstance(document_or_raw, str):
-        raw = base64.b64decode(document_or_raw)
-    return Ed25519PublicKey.from_public_bytes(raw)
+    try:
+        if isinstance(document_or_raw, dict):
+            raw = b64decode(document_or_raw.get("public_key"), 32)
+        elif isinstance(document_or_raw, str):
+            raw = b64decode(document_or_raw, 32)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (ValueError, TypeError):
+        raise ReceiptError("A platform key must be 32 bytes in base64 (or its published document).") from None
+
+
+class KeySet:
+    """The platform's receipt keys by key id: what a verifier picks a receipt's key from."""
+
+    def __init__(self, keys: dict[str, Ed25519PublicKey]):
+        self.keys = keys
+
+    def for_payload(self, payload: dict) -> list[Ed25519PublicKey]:
+        """The key a payload names; a payload from before key ids were written may be any of them."""
+        if "key_id" not in payload:
+            return list(self.keys.values())
+        key = self.keys.get(payload["key_id"]) if isinstance(payload["key_id"], str) else None
+        if key is None:
+            raise ReceiptError(
+                f"This was signed with key {payload['key_id']}, which is not among the platform's published keys."
+            )
+        return [key]
+
+
+def key_set(published) -> KeySet:
+    """A KeySet from the published key set, one key's document, base64 text, raw bytes or a public key.
+
+    Each entry's key id must be that of its key: a mislabelled key could otherwise stand in for another.
+    """
+    if isinstance(published, KeySet):
+        return published
+    if isinstance(published, Ed25519PublicKey):
+        return KeySet({key_id_of(published): published})
+    entries = published.get("keys", [published]) if isinstance(published, dict) else [published]
+    if not isinstance(entries, list):
+        raise ReceiptError("The platform's key set must list its keys.")
+    keys = {}
+    for entry in entries:
+        public = load_public(entry)
+        if isinstance(entry, dict) and entry.get("key_id") != key_id_of(public):
+            raise ReceiptError("A published platform key has a key id that is not its own.")
+        keys[key_id_of(public)] = public
+    return KeySet(keys)
 
 
 def _time(value: datetime) -> str:
@@ -86,11 +105,19 @@ def _time(value: datetime) -> str:
 
 def sign(key: Ed25519PrivateKey, payload: dict) -> dict:
     raw = canonical(payload)
-    return {"payload": base64.b64encode(raw).decode(), "signature": base64.b64encode(key.sign(raw)).decode()}
+    return {"payload": b64encode(raw), "signature": b64encode(key.sign(raw))}
+
+
+def decode_payload(signed: dict) -> bytes:
+    """The signed bytes P of a receipt or checkpoint (not yet verified)."""
+    try:
+        return b64decode(signed["payload"])
+    except (KeyError, TypeError, ValueError):
+        raise ReceiptError("This is not a signed receipt: its payload is not base64.") from None
 
 
 def entry_hash(signed: dict) -> str:
-    return hashlib.sha256(base64.b64decode(signed["payload"])).hexdigest()
+    return hashlib.sha256(decode_payload(signed)).hexdigest()
 
 
 def make_receipt(
@@ -109,7 +136,7 @@ def make_receipt(
     return sign(key, {
         "type": RECEIPT_TYPE,
         "v": 1,
-        "key_id": public_key_document(key)["key_id"],
+        "key_id": key_id_of(key.public_key()),
         "tender": tender_id,
         "bidder": bidder,
         "bid": bid_id,
@@ -121,24 +148,37 @@ def make_receipt(
     })
 
 
-def verify_signed(signed: dict, public_key: Ed25519PublicKey, expected_type: str) -> dict:
-    """Check the signature and return the payload."""
+def verify_signed(signed: dict, keys, expected_type: str) -> dict:
+    """Check the signature with the key the payload names and return the payload.
+
+    ``keys`` is anything :func:`key_set` takes. The payload is parsed before the signature is
+    checked only to read which key to check it with; nothing else of it is used until it verifies.
+    """
+    keys = key_set(keys)
+    unsigned = ReceiptError("The signature does not verify: this was not signed by the platform, or it was changed.")
     try:
-        raw = base64.b64decode(signed["payload"], validate=True)
-        signature = base64.b64decode(signed["signature"], validate=True)
-        public_key.verify(signature, raw)
+        raw = decode_payload(signed)
+        signature = b64decode(signed["signature"], 64)
         payload = json.loads(raw)
-    except (KeyError, TypeError, ValueError, InvalidSignature):
-        raise ReceiptError(
-            "The signature does not verify: this was not signed by the platform, or it was changed."
-        ) from None
-    if not isinstance(payload, dict) or payload.get("type") != expected_type or payload.get("v") != 1:
+    except (KeyError, TypeError, ValueError, ReceiptError):
+        raise unsigned from None
+    if not isinstance(payload, dict):
+        raise unsigned
+    for public_key in keys.for_payload(payload):
+        try:
+            public_key.verify(signature, raw)
+            break
+        except InvalidSignature:
+            continue
+    else:
+        raise unsigned
+    if payload.get("type") != expected_type or payload.get("v") != 1:
         raise ReceiptError(f"This is not a version 1 {expected_type}.")
     return payload
 
 
-def verify_receipt(signed: dict, public_key: Ed25519PublicKey, *, envelope_sha256: str | None = None) -> dict:
-    payload = verify_signed(signed, public_key, RECEIPT_TYPE)
+def verify_receipt(signed: dict, keys, *, envelope_sha256: str | None = None) -> dict:
+    payload = verify_signed(signed, keys, RECEIPT_TYPE)
     if envelope_sha256 is not None and payload["envelope_sha256"] != envelope_sha256:
         raise ReceiptError("The receipt names another envelope than this one.")
     return payload
@@ -148,23 +188,25 @@ def make_checkpoint(key: Ed25519PrivateKey, tender_id: str, entries: list[dict],
     """The signed list of sealed bids published at the deadline: count and head of the log."""
     head = entry_hash(entries[-1]) if entries else GENESIS
     return sign(key, {
-        "type": CHECKPOINT_TYPE, "v": 1, "tender": tender_id, "count": len(entries), "head": head, "time": _time(at),
+        "type": CHECKPOINT_TYPE, "v": 1, "key_id": key_id_of(key.public_key()), "tender": tender_id,
+        "count": len(entries), "head": head, "time": _time(at),
     })
 
 
 def verify_log(
     entries: list[dict],
-    public_key: Ed25519PublicKey,
+    keys,
     *,
     tender_id: str | None = None,
     checkpoint: dict | None = None,
     receipts: list[dict] = (),
 ) -> list[dict]:
     """Verify a tender's whole log; return the payloads. Each problem names the entry it is at."""
+    keys = key_set(keys)
     prev, payloads = GENESIS, []
     for number, signed in enumerate(entries, start=1):
         try:
-            payload = verify_receipt(signed, public_key)
+            payload = verify_receipt(signed, keys)
         except ReceiptError as exc:
             raise ReceiptError(f"Log entry {number}: {exc.message}", entry=number) from None
         if payload["seq"] != number or payload["prev"] != prev:
@@ -175,14 +217,14 @@ def verify_log(
         prev = entry_hash(signed)
         payloads.append(payload)
     if checkpoint is not None:
-        point = verify_signed(checkpoint, public_key, CHECKPOINT_TYPE)
+        point = verify_signed(checkpoint, keys, CHECKPOINT_TYPE)
         if point["count"] != len(entries) or point["head"] != prev:
             raise ReceiptError("The log does not match the signed list published at the deadline.")
         if tender_id is not None and point["tender"] != tender_id:
             raise ReceiptError("The signed list belongs to another tender.")
     hashes = {entry_hash(e) for e in entries}
     for receipt in receipts:
-        verify_receipt(receipt, public_key)
+        verify_receipt(receipt, keys)
         if entry_hash(receipt) not in hashes:
             raise ReceiptError("A receipt held by a bidder is missing from the log.")
     return payloads

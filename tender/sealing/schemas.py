@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from tender.sealing.encoding import b64encode
+
 
 class PublicKeySchema(Schema):
     public_key = fields.String(required=True, validate=validate.Length(min=40, max=64))
@@ -39,12 +41,23 @@ class CustodianKeySchema(Schema):
     last_checked_at = fields.DateTime(allow_none=True)
 
     def _public_key(self, obj):
-        import base64
-
-        return base64.b64encode(obj.public_key).decode()
+        return b64encode(obj.public_key)
 
 
-class PlatformKeySchema(Schema):
+class PublishedKeySchema(Schema):
+    """One receipt-signing public key, with when it was made and (once rotated away) retired."""
+
     alg = fields.String()
     key_id = fields.String()
     public_key = fields.String()
+    created = fields.String(metadata={"description": "UTC, e.g. 2026-03-01T09:30:00Z"})
+    retired = fields.String(allow_none=True, metadata={"description": "UTC, or null for the key in use"})
+
+
+class PlatformKeySchema(Schema):
+    """The key in use at the top, and every key ever used in ``keys``: pick a receipt's by its key_id."""
+
+    alg = fields.String()
+    key_id = fields.String()
+    public_key = fields.String()
+    keys = fields.List(fields.Nested(PublishedKeySchema))

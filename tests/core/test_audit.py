@@ -114,7 +114,7 @@ def test_verify_command(app, make_user):
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "intact: 2 events" in ok.output
-    head = ok.output.split("head ")[1].strip()
+    head = next(line for line in ok.output.splitlines() if line.startswith("head ")).split(" ", 1)[1]
     assert runner.invoke(args=["audit", "verify", "--checkpoint", head]).exit_code == 0
     db.session.execute(sa.text("UPDATE audit_event SET subject_id = 'x' WHERE seq = 1"))
     db.session.commit()
@@ -135,3 +135,81 @@ def test_supervisor_reads_only_their_district(client, make_user, make_org, login
     login(supervisor)
     page = client.get("/audit/").get_data(as_text=True)
     assert "test.xuhui" in page and "test.pudong" not in page
+
+
+def _rewrite_from(seq: int, **changes):
+    """What someone with database access would do: change an event and recompute every hash after it."""
+    from core.audit.operations import event_hash
+
+    rows = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq >= seq).order_by(AuditEvent.seq)).all()
+    before = db.session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.seq == seq - 1)) or GENESIS
+    # Hashes are unique: clear the old ones first, then write the recomputed chain.
+    for row in rows:
+        row.hash, row.prev_hash = f"old-{row.id}", f"old-prev-{row.id}"
+    db.session.flush()
+    for row in rows:
+        for name, value in changes.items() if row.seq == seq else ():
+            setattr(row, name, value)
+        row.prev_hash = before
+        row.hash = event_hash(row.seq, before, row)
+        before = row.hash
+    db.session.commit()
+
+
+def test_a_rewritten_chain_with_recomputed_hashes_is_caught_and_the_changed_event_named(make_user):
+    _write_events(make_user(), 6)
+    _rewrite_from(3, details={"i": 999})
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 3 and "MAC" in result.reason
+
+
+def test_stripped_macs_are_caught_against_the_signed_head(make_user):
+    from core.audit.operations import sign_chain_head
+
+    _write_events(make_user(), 4)
+    sign_chain_head("test")
+    db.session.commit()
+    db.session.execute(sa.text("UPDATE audit_event SET mac = NULL"))
+    db.session.commit()
+    _rewrite_from(2, details={"i": 555})
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 1 and "no MAC" in result.reason
+
+
+def test_a_cut_tail_is_caught_against_the_signed_head_even_when_its_row_is_deleted(make_user):
+    from core.audit.operations import sign_chain_head
+
+    _write_events(make_user(), 5)
+    sign_chain_head("tender_deadline:T-TEST")
+    db.session.commit()
+    db.session.execute(sa.text("DELETE FROM audit_event WHERE seq >= 4"))
+    db.session.execute(sa.text("DELETE FROM audit_head"))  # the file beside the keys still holds it
+    db.session.commit()
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == 4 and "cut from the end" in result.reason
+
+
+def test_a_forged_signed_head_is_refused(make_user, app):
+    from core.audit.models import AuditHead
+    from core.audit.operations import sign_chain_head
+
+    _write_events(make_user(), 3)
+    sign_chain_head("test")
+    db.session.commit()
+    db.session.execute(sa.update(AuditHead).values(seq=2))
+    db.session.commit()
+    result = verify_chain()
+    assert not result.ok and "does not verify" in result.reason
+
+
+def test_the_head_is_signed_periodically_only_when_it_moved(make_user):
+    from core.audit.models import AuditHead
+    from core.audit.tasks import sign_audit_head
+
+    _write_events(make_user(), 2)
+    assert sign_audit_head() == 2
+    assert sign_audit_head() is None
+    _write_events(make_user(), 1)
+    assert sign_audit_head() >= 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditHead)) == 2
+    assert verify_chain().ok

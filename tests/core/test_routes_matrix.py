@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 from core.accounts import operations as ops
 from core.accounts.models import MemberRole, Membership, OrgKind, OrgStatus, Role
@@ -116,7 +117,7 @@ def fill(rule, world: World) -> dict:
             values[name] = world.params[name]
             continue
         converter = type(rule._converters[name]).__name__
-        if converter == "IntegerConverter":
+        if isinstance(rule._converters[name], IntegerConverter):
             values[name] = 987654
         elif converter == "AnyConverter":
             values[name] = next(iter(rule._converters[name].items)) if hasattr(rule._converters[name], "items") else "x"

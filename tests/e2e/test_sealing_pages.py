@@ -5,6 +5,7 @@ browser and in the CLI; a plain-HTTP LAN address is detected and explained."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import socket
@@ -125,6 +126,16 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
     fp.fill("#fee", "2.7531")
     fp.fill("#price-notes", "MARKER-PRICE-NOTE")
     fp.set_input_files("#documents", [str(tmp_path / "technical.pdf"), str(tmp_path / "staff.csv")])
+    # Each file gets its own labelled choice of part; sealing waits until every one is chosen.
+    assert fp.inner_text("label[for=document-part-0]") == "technical.pdf"
+    assert fp.inner_text("label[for=document-part-1]") == "staff.csv"
+    fp.select_option("#document-part-0", "technical")
+    fp.click("#seal-form button")
+    fp.wait_for_selector("#result.notice-error")
+    assert fp.inner_text("#result") == fp.get_attribute("#sealing-messages", "data-choose-part")
+    assert fp.evaluate("document.activeElement.id") == "document-part-1" and fp.is_hidden("#envelope-download")
+    fp.select_option("#document-part-1", "qualification")
+    fp.evaluate("document.getElementById('result').className = ''")  # wait for this attempt's answer
     fp.click("#seal-form button")
     text, cls = wait_result(fp)
     assert "notice-success" in cls, text
@@ -138,7 +149,7 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
     # Another bid is sealed offline with the command-line tool.
     (tmp_path / "price.json").write_text('{"fee_yuan_per_m2_month": "2.60"}')
     r = runner.invoke(seal_cli, ["seal", "--custodians-file", str(tmp_path / "custodians.json"), "--bid", "B-cli-1",
-                                 "--price-sheet", str(tmp_path / "price.json"), "--document",
+                                 "--price-sheet", str(tmp_path / "price.json"), "--business",
                                  str(tmp_path / "staff.csv"), "--out", str(tmp_path / "cli.tseal")])
     assert r.exit_code == 0, r.output
     cli_env = tmp_path / "cli.tseal"
@@ -157,18 +168,21 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
         "b": keyfile.unlock_key_file(keys["b"], PASS_B),
         "c": keyfile.unlock_key_file(keys["c"], PASS_C),
     }
-    for env_path, price in ((web_env, b'"2.7531"'), (cli_env, b'"2.60"')):
+    parts = {"B-web-1": [("technical.pdf", "technical"), ("staff.csv", "qualification")],
+             "B-cli-1": [("staff.csv", "business")]}
+    for env_path, bid, price in ((web_env, "B-web-1", b'"2.7531"'), (cli_env, "B-cli-1", b'"2.60"')):
         data = env_path.read_bytes()
         for marker in (b"MARKER-TECH", b"MARKER-PRICE-NOTE", "张三".encode()):
             assert marker not in data
         header = inspect(io.BytesIO(data))
         shares = {n: unwrap_share(header, k) for n, k in private.items()}
-        opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], tender_id="T-2026-042")
+        binding = {"tender_id": "T-2026-042", "bid_id": bid, "bid_version": 1}
+        opened = open_envelope(io.BytesIO(data), [shares["a"], shares["c"]], **binding)
         assert price in opened.price_sheet()
-        assert "staff.csv" in [e.name for e in opened.manifest()]
+        assert [(e.name, e.part) for e in opened.manifest()] == parts[bid]
         opened.verify()
         with pytest.raises(NotEnoughShares):
-            open_envelope(io.BytesIO(data), [shares["b"]])
+            open_envelope(io.BytesIO(data), [shares["b"]], **binding)
 
     # Receipts: issued by the platform, verified in Python, in the browser and in the CLI.
     from core.extensions import db
@@ -181,8 +195,8 @@ def test_done_when(app, app_ctx, live_server, browser, make_user, tmp_path):
             issued.append(ops.issue_receipt("T-2026-042", f"firm-{firm.id}", bid, 1, env_mod.envelope_sha256(fh),
                                             actor=firm))
     db.session.commit()
-    doc = receipts.public_key_document(ops.platform_key())
-    receipts.verify_log(ops.receipt_log("T-2026-042"), receipts.load_public(doc), receipts=issued)
+    doc = ops.platform_key_document()
+    receipts.verify_log(ops.receipt_log("T-2026-042"), receipts.key_set(doc), receipts=issued)
     (tmp_path / "receipt.json").write_text(json.dumps(issued[0]))
     (tmp_path / "platform-key.json").write_text(json.dumps(doc))
     (tmp_path / "log.json").write_text(json.dumps(ops.receipt_log("T-2026-042")))
@@ -234,3 +248,81 @@ def test_plain_http_on_a_lan_address_is_explained(lan_server, browser):
     page.wait_for_selector("#sealing-page[data-ready='1']")
     assert page.is_hidden("#insecure-context")
     page.close()
+
+
+def test_receipt_page_verifies_receipts_from_before_a_key_rotation(app, app_ctx, live_server, page, monkeypatch,
+                                                                   tmp_path):
+    from core.extensions import db
+    from tender.sealing import operations as ops
+    from tender.sealing import platform_keys
+
+    monkeypatch.setitem(app.config, "PLATFORM_KEY_DIR", str(tmp_path / "keys"))
+    old = ops.issue_receipt("T-2026-077", "firm-1", "B-1", 1, "ab" * 32, actor=None)
+    db.session.commit()
+    platform_keys.rotate(tmp_path / "keys")
+    new = ops.issue_receipt("T-2026-077", "firm-2", "B-2", 1, "cd" * 32, actor=None)
+    db.session.commit()
+    page.goto(live_server + "/sealing/receipt")
+    page.wait_for_selector("#sealing-page[data-ready='1']")
+    for name, signed in (("old", old), ("new", new)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(signed))
+        page.evaluate("document.getElementById('result').className = ''")
+        page.set_input_files("#receipt-file", str(path))
+        page.click("#receipt-form button")
+        text, cls = wait_result(page)
+        assert "notice-success" in cls, (name, text)
+        shown = json.loads(page.inner_text("#receipt-output"))
+        assert shown["key_id"] == json.loads(base64.b64decode(signed["payload"]))["key_id"]
+    assert json.loads(base64.b64decode(old["payload"]))["key_id"] != shown["key_id"]
+
+
+LABELS_ABOVE_INPUTS = """(form) => Array.from(document.querySelectorAll(form + ' label[for]')).map((label) => {
+    const input = document.getElementById(label.htmlFor), l = label.getBoundingClientRect();
+    const i = input.getBoundingClientRect();
+    return {id: label.htmlFor, labelBottom: l.bottom, labelLeft: l.left, inputTop: i.top, inputLeft: i.left,
+            inputBottom: i.bottom};
+})"""
+
+
+def assert_stacked(page, form: str) -> None:
+    """Every label sits above its own input, and each field starts below the one before."""
+    boxes = page.evaluate(LABELS_ABOVE_INPUTS, form)
+    assert boxes, form
+    for box in boxes:
+        assert box["labelBottom"] <= box["inputTop"] + 0.5, box
+        assert abs(box["labelLeft"] - box["inputLeft"]) <= 1, box
+    for before, after in zip(boxes, boxes[1:]):
+        assert before["inputBottom"] <= after["inputTop"], (before, after)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_sealing_forms_stack_labels_above_inputs(app, app_ctx, live_server, new_page, make_user, screenshot,
+                                                 tmp_path, viewport):
+    page = new_page(viewport)
+    journeys.sign_in(page, live_server, make_user(kind=OrgKind.DEVELOPER))
+    page.goto(f"{live_server}/sealing/custodian-key")
+    page.wait_for_selector("#sealing-page[data-ready='1']")
+    for form in ("#create-key-form", "#import-key-form"):
+        assert_stacked(page, form)
+    assert journeys.fits(page)
+    screenshot(page, "sealing-custodian-key")
+    for path, form in (("/sealing/inspect", "#inspect-form"), ("/sealing/receipt", "#receipt-form")):
+        page.goto(live_server + path)
+        page.wait_for_selector("#sealing-page[data-ready='1']")
+        assert_stacked(page, form)
+        assert journeys.fits(page)
+
+    firm = new_page(viewport)
+    journeys.sign_in(firm, live_server, make_user(kind=OrgKind.FIRM))
+    firm.goto(f"{live_server}/sealing/seal")
+    firm.wait_for_selector("#sealing-page[data-ready='1']")
+    names = ("技术方案（第一册，含施工组织设计与人员配置）.pdf",
+             "Qualification_certificate_of_the_property_service_enterprise_issued_by_the_district_bureau.pdf")
+    for name in names:
+        (tmp_path / name).write_bytes(b"%PDF")
+    firm.set_input_files("#documents", [str(tmp_path / name) for name in names])
+    firm.wait_for_selector("#document-part-1")
+    assert_stacked(firm, "#seal-form")
+    assert journeys.fits(firm)
+    screenshot(firm, "sealing-seal")

@@ -58,9 +58,9 @@ def test_seal_page_explains_a_single_custodian_list(app, app_ctx, live_server, n
     sign_in(page, live_server, firm)
     page.goto(f"{live_server}/sealing/seal")
     page.wait_for_selector("#sealing-page[data-ready='1']")
-    keys = [b64(pk) for pk in public_keys(custodians(3))]
-    listing = {"tender_id": "T-2026-001", "deadline": "2026-01-01T00:00:00+00:00", "threshold": 1,
-               "custodians": [{"public_key": k} for k in keys]}
+    from tender.sealing import custodians as custodian_list
+
+    listing = custodian_list.encode("T-2026-001", 1767225600, 1, public_keys(custodians(3)))
     (tmp_path / "custodians.json").write_text(json.dumps(listing))
     page.set_input_files("#custodians-file", str(tmp_path / "custodians.json"))
     page.fill("#bid-id", "B-1")

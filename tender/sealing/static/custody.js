@@ -2,8 +2,8 @@
 // is the command-line tool's (docs/envelope.md section 8), so either tool reads the other's files.
 
 import {
-  aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256, subtle,
-  unb64, x25519PublicOf,
+  aesKey, ascii, b64, concat, equal, generateX25519, hex, hpkeOpen, importX25519Private, scrypt, sha256,
+  strictUnb64, subtle, x25519PublicOf,
 } from "./primitives.js";
 import { EnvelopeError, keyCheckInfo, keyId } from "./envelope.js";
 
@@ -35,86 +35,143 @@ export async function createKeyFile(passphrase, label = "", cost = SCRYPT) {
   };
 }
 
-export function parseKeyFile(text) {
+const keyFileError = (m) => new EnvelopeError("key_file", m);
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function member(obj, name, type, what) {
+  const v = isObject(obj) ? obj[name] : undefined;
+  const ok = type === "integer" ? Number.isInteger(v) : type === "object" ? isObject(v) : typeof v === type;
+  if (!ok) throw keyFileError(`The key file's ${what} is missing or damaged.`);
+  return v;
+}
+
+function binary(obj, name, length, what) {
+  const raw = strictUnb64(member(obj, name, "string", what), length);
+  if (!raw) throw keyFileError(`The key file's ${what} is damaged: it must be ${length} bytes in base64.`);
+  return raw;
+}
+
+// Every field of a key file, checked as keyfile._read checks it (docs/envelope.md section 8).
+async function readKeyFile(data) {
+  member(data, "label", "string", "label");
+  const publicRaw = binary(data, "public_key", 32, "public key");
+  const kid = member(data, "key_id", "string", "key id");
+  if (!/^[0-9a-f]{32}$/.test(kid)) throw keyFileError("The key file's key id must be 32 lowercase hexadecimal digits.");
+  if (kid !== hex(await keyId(publicRaw))) throw keyFileError("The key file's key id does not belong to its public key.");
+  const kdf = member(data, "kdf", "object", "kdf"), cipher = member(data, "cipher", "object", "cipher");
+  if (kdf.name !== "scrypt" || cipher.name !== "AES-256-GCM") throw keyFileError("The key file names a method this tool does not use.");
+  const [N, r, p] = ["N", "r", "p"].map((name) => member(kdf, name, "integer", `scrypt parameter ${name}`));
+  if (!(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16
+        && 128 * N * r <= 2 ** 30)) {
+    throw keyFileError("The key file's scrypt parameters are outside the accepted range.");
+  }
+  return { publicRaw, N, r, p, salt: binary(kdf, "salt", 16, "salt"), nonce: binary(cipher, "nonce", 12, "nonce"),
+    ciphertext: binary(data, "encrypted_private_key", 48, "encrypted key") };
+}
+
+export async function parseKeyFile(text) {
   let data;
-  try { data = JSON.parse(text); } catch (e) { throw new EnvelopeError("key_file", "This is not a custodian key file."); }
-  if (!data || data.type !== "tender-seal-custodian-key") throw new EnvelopeError("key_file", "This is not a custodian key file.");
-  if (data.version !== 1) throw new EnvelopeError("key_file", `This key file has version ${data.version}; this page reads version 1.`);
+  try { data = JSON.parse(text); } catch (e) { throw keyFileError("This is not a custodian key file (it is not UTF-8 JSON)."); }
+  if (!isObject(data) || data.type !== "tender-seal-custodian-key") throw keyFileError("This is not a custodian key file.");
+  if (data.version !== 1) throw keyFileError(`This key file has version ${data.version}; this page reads version 1.`);
+  await readKeyFile(data);
   return data;
 }
 
 export async function unlockKeyFile(data, passphrase) {
-  const { kdf = {}, cipher = {} } = data;
-  const { N, r, p } = kdf;
-  if (kdf.name !== "scrypt" || cipher.name !== "AES-256-GCM" || !(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0)
-      || !(r >= 1 && r <= 32 && p >= 1 && p <= 16)) {
-    throw new EnvelopeError("key_file", "The key file's parameters are outside the accepted range.");
-  }
-  const publicRaw = unb64(data.public_key);
-  const wrapping = await aesKey(await passKey(passphrase, unb64(kdf.salt), { N, r, p }), ["decrypt"]);
+  const { publicRaw, N, r, p, salt, nonce, ciphertext } = await readKeyFile(data);
+  const wrapping = await aesKey(await passKey(passphrase, salt, { N, r, p }), ["decrypt"]);
   let raw;
   try {
-    raw = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: unb64(cipher.nonce), additionalData: concat(AAD, publicRaw) },
-      wrapping, unb64(data.encrypted_private_key)));
+    raw = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: nonce, additionalData: concat(AAD, publicRaw) },
+      wrapping, ciphertext));
   } catch (e) {
-    throw new EnvelopeError("key_file", "The passphrase is wrong, or the key file was changed.");
+    throw keyFileError("The passphrase is wrong, or the key file was changed.");
   }
   const privateKey = await importX25519Private(raw);
   raw.fill(0);
   if (!equal(await x25519PublicOf(privateKey), publicRaw)) {
-    throw new EnvelopeError("key_file", "The key file's public key does not belong to its private key.");
+    throw keyFileError("The key file's public key does not belong to its private key.");
   }
   return privateKey;
 }
 
 // Unwrap a key check from the platform on this device; the hex answer proves the key is held.
 export async function answerKeyCheck(check, privateKey) {
-  const kid = await keyId(await x25519PublicOf(privateKey));
-  if (check.key_id !== hex(kid)) {
-    throw new EnvelopeError("key_file", `This key file holds key ${hex(kid)}, but the check was made for key ${check.key_id}.`);
+  const fields = ["context", "key_id", "wrapped"].map((name) => (isObject(check) ? check[name] : undefined));
+  if (!fields.every((v) => typeof v === "string")) {
+    throw keyFileError("This is not a key check from the platform: it needs context, key_id and wrapped.");
   }
+  const [context, checkKid, wrappedText] = fields;
+  const kid = await keyId(await x25519PublicOf(privateKey));
+  if (checkKid !== hex(kid)) {
+    throw keyFileError(`This key file holds key ${hex(kid)}, but the check was made for key ${checkKid}.`);
+  }
+  const wrapped = strictUnb64(wrappedText, 80);
+  if (!wrapped) throw keyFileError("The key check's wrapped share is damaged: it must be 80 bytes in base64.");
   try {
-    return hex(await hpkeOpen(privateKey, keyCheckInfo(check.context, kid), unb64(check.wrapped)));
+    return hex(await hpkeOpen(privateKey, keyCheckInfo(context, kid), wrapped));
   } catch (e) {
-    throw new EnvelopeError("key_file", "The key check does not unwrap with this key file.");
+    throw keyFileError("The key check does not unwrap with this key file.");
   }
 }
 
 // Receipts -----------------------------------------------------------------------------------------
 
-async function ed25519(doc) {
-  return subtle.importKey("raw", unb64(doc.public_key), { name: "Ed25519" }, false, ["verify"]);
+// The platform's published keys by key id (docs/envelope.md section 7): the key set, or one key's
+// document. Each entry's key id must be its own key's, or a mislabelled key could stand in for another.
+async function keySet(published) {
+  const entries = Array.isArray(published && published.keys) ? published.keys : [published];
+  const keys = new Map();
+  for (const entry of entries) {
+    const raw = strictUnb64(entry && entry.public_key, 32);
+    if (!raw) throw new EnvelopeError("receipt", "A platform key must be 32 bytes in base64.");
+    const kid = hex(await sha256(raw)).slice(0, 32);
+    if (entry.key_id !== kid) throw new EnvelopeError("receipt", "A published platform key has a key id that is not its own.");
+    keys.set(kid, await subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]));
+  }
+  return keys;
 }
 
-async function verifySigned(signed, key, type) {
-  let payload, raw;
-  try {
-    raw = unb64(signed.payload);
-    const ok = await subtle.verify({ name: "Ed25519" }, key, unb64(signed.signature), raw);
-    if (!ok) throw new Error();
-    payload = JSON.parse(new TextDecoder().decode(raw));
-  } catch (e) {
-    throw new EnvelopeError("receipt", "The signature does not verify: this was not signed by the platform, or it was changed.");
+async function verifySigned(signed, keys, type) {
+  const unsigned = () => new EnvelopeError("receipt", "The signature does not verify: this was not signed by the platform, or it was changed.");
+  const raw = strictUnb64(signed && signed.payload), signature = strictUnb64(signed && signed.signature, 64);
+  if (!raw || !signature) throw unsigned();
+  let payload;
+  try { payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw)); } catch (e) { throw unsigned(); }
+  if (payload === null || typeof payload !== "object") throw unsigned();
+  // The payload is read before it verifies only to learn which key to check it with.
+  let candidates = [...keys.values()];
+  if ("key_id" in payload) {
+    if (!keys.has(payload.key_id)) {
+      throw new EnvelopeError("receipt", `This was signed with key ${payload.key_id}, which is not among the platform's published keys.`);
+    }
+    candidates = [keys.get(payload.key_id)];
   }
+  let ok = false;
+  for (const key of candidates) {
+    if (await subtle.verify({ name: "Ed25519" }, key, signature, raw)) { ok = true; break; }
+  }
+  if (!ok) throw unsigned();
   if (payload.type !== type || payload.v !== 1) throw new EnvelopeError("receipt", `This is not a version 1 ${type}.`);
   return { payload, hash: hex(await sha256(raw)) };
 }
 
-export async function verifyReceipt(receipt, platformKeyDoc, envelopeSha256 = null) {
-  const { payload } = await verifySigned(receipt, await ed25519(platformKeyDoc), "tender-seal-receipt");
+export async function verifyReceipt(receipt, platformKeys, envelopeSha256 = null) {
+  const { payload } = await verifySigned(receipt, await keySet(platformKeys), "tender-seal-receipt");
   if (envelopeSha256 && payload.envelope_sha256 !== envelopeSha256) {
     throw new EnvelopeError("receipt", "The receipt names another envelope than this one.");
   }
   return payload;
 }
 
-export async function verifyLog(entries, platformKeyDoc, { checkpoint = null, receipts = [] } = {}) {
-  const key = await ed25519(platformKeyDoc);
+export async function verifyLog(entries, platformKeys, { checkpoint = null, receipts = [] } = {}) {
+  const keys = await keySet(platformKeys);
   let prev = "0".repeat(64);
   const hashes = new Set();
   for (let i = 0; i < entries.length; i++) {
     let checked;
-    try { checked = await verifySigned(entries[i], key, "tender-seal-receipt"); } catch (e) {
+    try { checked = await verifySigned(entries[i], keys, "tender-seal-receipt"); } catch (e) {
       throw new EnvelopeError("receipt", `Log entry ${i + 1}: ${e.message}`);
     }
     if (checked.payload.seq !== i + 1 || checked.payload.prev !== prev) {
@@ -124,13 +181,13 @@ export async function verifyLog(entries, platformKeyDoc, { checkpoint = null, re
     hashes.add(prev);
   }
   if (checkpoint) {
-    const { payload } = await verifySigned(checkpoint, key, "tender-seal-checkpoint");
+    const { payload } = await verifySigned(checkpoint, keys, "tender-seal-checkpoint");
     if (payload.count !== entries.length || payload.head !== prev) {
       throw new EnvelopeError("receipt", "The log does not match the signed list published at the deadline.");
     }
   }
   for (const r of receipts) {
-    const { hash } = await verifySigned(r, key, "tender-seal-receipt");
+    const { hash } = await verifySigned(r, keys, "tender-seal-receipt");
     if (!hashes.has(hash)) throw new EnvelopeError("receipt", "A receipt held by a bidder is missing from the log.");
   }
   return entries.length;

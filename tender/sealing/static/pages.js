@@ -1,8 +1,8 @@
 // Wiring of the sealing pages. Keys, passphrases and plaintext never leave this page; the server
 // sees public keys, key-check answers and sealed envelopes only.
 
-import { ascii, b64, hex, secureContextProblem, unb64 } from "./primitives.js";
-import { checkThreshold, inspectBlob, sealEnvelope, blobSha256 } from "./envelope.js";
+import { ascii, b64, hex, secureContextProblem } from "./primitives.js";
+import { checkThreshold, inspectBlob, parseCustodianList, sealEnvelope, blobSha256 } from "./envelope.js";
 import { answerKeyCheck, createKeyFile, parseKeyFile, unlockKeyFile, verifyReceipt } from "./custody.js";
 
 const root = document.getElementById("sealing-page");
@@ -72,7 +72,7 @@ const pages = {
     document.getElementById("import-key-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const data = parseKeyFile(await readText(document.getElementById("import-file")));
+        const data = await parseKeyFile(await readText(document.getElementById("import-file")));
         say(msg.deriving, "info");
         const privateKey = await unlockKeyFile(data, document.getElementById("import-passphrase").value);
         const key = await register(data.public_key, privateKey, data.label || "", "cli");
@@ -88,7 +88,7 @@ const pages = {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const data = parseKeyFile(await readText(document.getElementById("check-file")));
+        const data = await parseKeyFile(await readText(document.getElementById("check-file")));
         say(msg.deriving, "info");
         const privateKey = await unlockKeyFile(data, document.getElementById("check-passphrase").value);
         const check = await postJSON(root.dataset.checkUrl);
@@ -117,12 +117,33 @@ const pages = {
 
   seal() {
     const bar = document.getElementById("seal-progress"), text = document.getElementById("seal-progress-text");
+    const input = document.getElementById("documents"), list = document.getElementById("document-part-list");
+    const template = document.getElementById("document-part-template");
+    // One labelled choice of part per chosen file; names go in as text, never as markup.
+    input.addEventListener("change", () => {
+      list.replaceChildren(...Array.from(input.files, (file, i) => {
+        const row = template.content.firstElementChild.cloneNode(true);
+        const label = row.querySelector("label"), select = row.querySelector("select");
+        label.textContent = file.name;
+        label.style.overflowWrap = "anywhere";  // a long name without spaces must not widen a phone's page
+        label.htmlFor = select.id = `document-part-${i}`;
+        return row;
+      }));
+      document.getElementById("document-parts").hidden = input.files.length === 0;
+    });
     document.getElementById("seal-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const tender = JSON.parse(await readText(document.getElementById("custodians-file")));
+        const selects = Array.from(list.querySelectorAll("select"));
+        const unchosen = selects.find((s) => !s.value);
+        if (unchosen) {
+          unchosen.focus();
+          return say(msg.choosePart, "error");
+        }
+        const documents = Array.from(input.files, (file, i) => ({ file, part: selects[i].value }));
+        const tender = await parseCustodianList(await readText(document.getElementById("custodians-file")));
         try {
-          checkThreshold(tender.threshold, Array.isArray(tender.custodians) ? tender.custodians.length : 0);
+          checkThreshold(tender.threshold, tender.custodians.length);
         } catch (e) {
           if (e.code !== "invalid_threshold") throw e;
           return say(msg.badThreshold, "error");
@@ -135,11 +156,10 @@ const pages = {
         say(msg.sealing, "info");
         const started = performance.now();
         const { blob, header } = await sealEnvelope({
-          tenderId: tender.tender_id, bidId: document.getElementById("bid-id").value.trim(),
+          tenderId: tender.tenderId, bidId: document.getElementById("bid-id").value.trim(),
           bidVersion: Number(document.getElementById("bid-version").value),
-          deadline: Math.floor(Date.parse(tender.deadline) / 1000), threshold: tender.threshold,
-          custodians: tender.custodians.map((c) => unb64(c.public_key)),
-          priceSheet: ascii(JSON.stringify(price)), documents: Array.from(document.getElementById("documents").files),
+          deadline: tender.deadline, threshold: tender.threshold, custodians: tender.custodians,
+          priceSheet: ascii(JSON.stringify(price)), documents,
           onProgress: (done, total) => {
             const pct = total ? Math.floor((100 * done) / total) : 100;
             bar.value = pct; text.textContent = `${pct}%`;

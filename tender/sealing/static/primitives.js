@@ -40,6 +40,14 @@ export function b64(bytes) {
   return btoa(s);
 }
 export function unb64(text) { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); }
+// Canonical base64 of ``length`` bytes, as docs/envelope.md section 2 defines it (encoding.py the
+// same); atob alone also takes spaces, missing padding and stray bits. Returns null if it is not.
+export function strictUnb64(text, length) {
+  if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4) return null;
+  let raw;
+  try { raw = unb64(text); } catch (e) { return null; }
+  return b64(raw) === text && (length === undefined || raw.length === length) ? raw : null;
+}
 export function equal(a, b) {
   if (a.length !== b.length) return false;
   let d = 0;

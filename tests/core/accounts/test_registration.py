@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from core.accounts.models import MemberRole, Organisation, OrgKind, OrgStatus, User
 from core.accounts.uscc import make as make_uscc
 from core.audit.models import AuditEvent
+from core.jobs.models import OutgoingMail
 from core.extensions import db
 from tests.core.accounts.conftest import ACCOUNT_ANSWERS, FIRM_CODE, ORG_ANSWERS, post_form
 
@@ -22,11 +23,17 @@ def counts() -> tuple[int, int, int]:
     )
 
 
+def _mail_to(address: str) -> OutgoingMail:
+    return db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.recipient == address)
+                              .order_by(OutgoingMail.id.desc())).first()
+
+
 def test_firm_registers_and_gets_a_reference(client, app_ctx, register):
     response = register()
     assert response.status_code == 302 and response.headers["Location"].endswith("/register/confirmation")
     page = client.get("/register/confirmation").get_data(as_text=True)
-    reference = re.search(r'id="reference">(REG-[A-Z0-9]{4}-[A-Z0-9]{4})<', page).group(1)
+    assert "admin@firm.example.com" in page  # the reference went by mail
+    reference = re.search(r"(REG-[A-Z0-9]{4}-[A-Z0-9]{4})", _mail_to("admin@firm.example.com").body).group(1)
 
     org = db.session.scalar(sa.select(Organisation).where(Organisation.reference == reference))
     assert org.kind == OrgKind.FIRM and org.status == OrgStatus.PENDING
@@ -95,14 +102,29 @@ def test_duplicate_uscc_is_a_clear_error_and_changes_nothing(client, app_ctx, ma
     assert counts() == before
 
 
-def test_duplicate_email_is_a_clear_error_and_changes_nothing(client, app_ctx, make_user, register):
-    make_user(email="admin@firm.example.com")
-    before = counts()
+def test_an_address_with_an_account_is_never_revealed_and_its_owner_is_told(client, app_ctx, make_user, register, app):
+    """The registrant sees exactly what a new address sees; the address's owner gets a mail."""
+    owner = make_user(email="admin@firm.example.com")
+    before_orgs = counts()[0]
     response = register(account={**ACCOUNT_ANSWERS, "email": "ADMIN@firm.example.com"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert 'href="#email"' in html and "已存在" in html  # Chinese by default
-    assert counts() == before
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/confirmation")
+    taken_page = client.get("/register/confirmation").get_data(as_text=True)
+    assert counts()[0] == before_orgs  # nothing registered under someone else's account
+    warning = _mail_to("admin@firm.example.com")
+    assert warning.user_id == owner.id and warning.kind == "registration_address_in_use"
+    assert "REG-" not in warning.body
+
+    fresh = app.test_client()
+    from tests.core.accounts.conftest import post_form as post
+
+    for path, answers in (("/register/kind", {"kind": "firm"}), ("/register/organisation", {**ORG_ANSWERS, "uscc": make_uscc("91310104MA1K77770")}),
+                          ("/register/account", {**ACCOUNT_ANSWERS, "email": "someone.new@firm.example.com"}),
+                          ("/register/check", {"declaration": "y"})):
+        assert post(fresh, path, answers).status_code == 302
+    new_page = fresh.get("/register/confirmation").get_data(as_text=True)
+    # The two confirmation pages differ only in the address they name.
+    assert taken_page.replace("admin@firm.example.com", "X").split("<main")[1].split("</main>")[0] == \
+        new_page.replace("someone.new@firm.example.com", "X").split("<main")[1].split("</main>")[0]
 
 
 def test_a_duplicate_that_appears_before_sending_is_caught_on_the_check_page(client, app_ctx, make_org, register):
@@ -199,3 +221,21 @@ def test_a_signed_in_person_registers_another_organisation_with_their_account(cl
     assert agency.status == OrgStatus.PENDING
     assert {(m.organisation_id, m.role) for m in db.session.get(User, user.id).memberships} >= {(agency.id, MemberRole.ADMIN)}
     assert "第二家代理" in client.get("/switch-role").get_data(as_text=True)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_a_full_width_code_is_read_as_the_plain_code(client, app_ctx, register):
+    """Typed on a Chinese keyboard, ９１３１… is the same code as 9131…"""
+    assert register(org={**ORG_ANSWERS, "uscc": _full_width(FIRM_CODE)}).status_code == 302
+    assert db.session.scalar(sa.select(Organisation.uscc).where(Organisation.uscc == FIRM_CODE)) == FIRM_CODE
+
+
+def test_digits_of_another_script_are_a_field_error_not_a_server_error(client, app_ctx):
+    arabic_indic = FIRM_CODE[:2] + "".join(chr(0x0660 + int(c)) for c in FIRM_CODE[2:8]) + FIRM_CODE[8:]
+    post_form(client, "/register/kind", {"kind": "firm"})
+    response = post_form(client, "/register/organisation?lang=en", {**ORG_ANSWERS, "uscc": arabic_indic})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'href="#uscc"' in html and "ordinary digits 0-9" in html

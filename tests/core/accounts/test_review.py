@@ -110,3 +110,18 @@ def test_unverified_firm_cannot_use_verified_pages(client, make_user, login, mak
     login(user)
     assert client.get("/organisation/members").status_code == 403
     assert client.get("/dashboard").status_code == 200
+
+
+def test_the_queue_says_how_long_it_is_and_pages(client, login, make_user, make_org):
+    from core.accounts import operations as ops
+    from core.accounts.models import MemberRole, OrgKind, OrgStatus
+
+    ops.ensure_bureaus()
+    db.session.commit()
+    for _ in range(53):
+        make_org(OrgKind.FIRM, status=OrgStatus.PENDING, district_code="310104", reference=ops.new_reference())
+    login(make_user(OrgKind.DISTRICT_BUREAU, role=MemberRole.ADMIN, org=ops.bureau_for("310104")))
+    first = client.get("/registrations?lang=en").get_data(as_text=True)
+    assert "Showing 1–50 of 53" in first and "Page 1 of 2" in first
+    second = client.get("/registrations?lang=en&page=2").get_data(as_text=True)
+    assert "Showing 51–53 of 53" in second

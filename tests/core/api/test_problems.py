@@ -114,3 +114,10 @@ def test_openapi_document_describes_problems(client):
     assert list(unprocessable["content"]) == [PROBLEM]
     post = spec["paths"]["/api/v1/notifications"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+
+
+def test_malformed_json_errors_are_an_object_as_documented(client, operator_auth, firm_user):
+    response = client.post("/api/v1/notifications", data="{not json", headers=operator_auth,
+                           content_type="application/json")
+    body = response.get_json()
+    assert response.status_code == 400 and isinstance(body.get("errors", {}), dict)

@@ -112,4 +112,51 @@ def test_old_failures_stop_counting_and_are_purged(client, make_user, app):
     db.session.execute(sa.update(LoginFailure).values(occurred_at=utcnow() - window))
     db.session.commit()
     assert password_sign_in(client, user.email).status_code == 302
+    from core.jobs.tasks import purge_login_throttle
+
+    purge_login_throttle()  # the periodic sweep deletes what the window no longer counts
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 0
+
+
+def _sign_out(client):
+    page = client.get("/").get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_out_the_accounts_known_device(app, make_user):
+    """Before a bid deadline anyone could type five wrong passwords for a bidder's address: the
+    account's lock-out stops browsers without a device cookie, not the bidder's own browser."""
+    user = make_user()
+    own_browser = isolated_client(app)
+    assert password_sign_in(own_browser, user.email).status_code == 302  # signs in once: a known device
+    assert "device" in {c.key for c in own_browser._cookies.values()}
+    _sign_out(own_browser)
+
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for i in range(limit):
+        stranger = isolated_client(app)
+        assert password_sign_in(stranger, user.email, f"guess {i}", address=f"198.51.100.{i}").status_code == 200
+    assert password_sign_in(isolated_client(app), user.email, address="198.51.100.200").status_code == 429
+
+    assert password_sign_in(own_browser, user.email).status_code == 302  # the known device still signs in
+
+
+def test_a_known_device_is_limited_on_its_own(app, make_user):
+    user = make_user()
+    browser = isolated_client(app)
+    assert password_sign_in(browser, user.email).status_code == 302
+    _sign_out(browser)
+    for i in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert password_sign_in(browser, user.email, f"wrong {i}").status_code == 200
+    assert password_sign_in(browser, user.email).status_code == 429
+    # Other browsers are not held back by the device's own failures.
+    assert password_sign_in(isolated_client(app), user.email).status_code == 302
+
+
+def test_a_forged_device_cookie_counts_as_an_unknown_browser(app, make_user):
+    user = make_user()
+    for i in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        password_sign_in(isolated_client(app), user.email, f"guess {i}", address=f"198.51.100.{i}")
+    forger = isolated_client(app)
+    forger.set_cookie("device", "W3siYSI6IngiLCJuIjoieSJ9XQ.forged", path="/auth/")
+    assert password_sign_in(forger, user.email).status_code == 429

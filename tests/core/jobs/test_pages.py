@@ -62,8 +62,11 @@ def test_operator_reads_the_outbox_and_opening_a_mail_is_audited(client, login, 
 
     listing = client.get("/operator/outbox").get_data(as_text=True)
     assert "重置密码" in listing and user.email in listing and "MAIL_SERVER" in listing
-    shown = client.get(f"/operator/outbox/{mail.id}").get_data(as_text=True)
-    assert "/auth/reset/token" in shown
+    envelope = client.get(f"/operator/outbox/{mail.id}").get_data(as_text=True)
+    assert "/auth/reset/token" not in envelope  # the text only through the audited action
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mail.viewed")) is None
+    opened = client.post(f"/operator/outbox/{mail.id}/read", data={"csrf_token": csrf_token(envelope)})
+    assert "/auth/reset/token" in opened.get_data(as_text=True) and opened.headers["Cache-Control"] == "no-store"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mail.viewed"))
     assert event.actor_user_id == operator.id and event.subject_id == str(mail.id)
     assert event.details == {"kind": "password_reset"}

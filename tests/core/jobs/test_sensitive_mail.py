@@ -43,7 +43,9 @@ def _request_reset(app, user) -> OutgoingMail:
 def _operator_view(client, mail) -> str:
     listing = client.get("/operator/outbox").get_data(as_text=True)
     assert mail.subject in listing and not LINK.search(listing)
-    return client.get(f"/operator/outbox/{mail.id}").get_data(as_text=True)
+    envelope = client.get(f"/operator/outbox/{mail.id}").get_data(as_text=True)
+    assert not LINK.search(envelope)
+    return client.post(f"/operator/outbox/{mail.id}/read", data={"csrf_token": csrf_token(envelope)}).get_data(as_text=True)
 
 
 def _viewed(mail) -> dict:

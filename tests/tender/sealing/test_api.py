@@ -132,6 +132,68 @@ def test_receipts_issued_in_a_chain_and_published_key(app, app_ctx):
     log = ops.receipt_log("T-77")
     assert log == issued
     doc = app.test_client().get("/.well-known/tender-seal-receipt-key").json
-    public = receipts.load_public(doc)
+    public = receipts.key_set(doc)
     assert [p["seq"] for p in receipts.verify_log(log, public, tender_id="T-77")] == [1, 2, 3]
     assert json.loads(base64.b64decode(log[2]["payload"]))["prev"] == receipts.entry_hash(log[1])
+
+
+def non_canonical(text: str) -> str:
+    """The same bytes in base64 with a padding bit set, which strict decoders refuse."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = text.rstrip("=")
+    return last[:-1] + alphabet[alphabet.index(last[-1]) | 1] + "=" * (len(text) - len(last))
+
+
+def test_malformed_key_inputs_are_problem_details_never_a_server_error(app, client, custodian):
+    token = csrf(client)
+    data, _ = keyfile.create_key_file("a good passphrase", n=N)
+    good = {"public_key": data["public_key"], "context": f"register:{custodian.id}:1", "answer": "00" * 32}
+    bodies = {
+        "/api/v1/sealing/custodian-keys/challenge": [
+            {"public_key": [data["public_key"]]}, {"public_key": "%" * 44}, {"public_key": data["public_key"] + "\n"},
+            {"public_key": non_canonical(data["public_key"])}, ["not", "an", "object"],
+        ],
+        "/api/v1/sealing/custodian-keys": [
+            dict(good, context=f"register:{custodian.id}:\u00b2"), dict(good, context=f"register:{custodian.id}:\u0663"),
+            dict(good, context=["register"]), dict(good, answer=["00" * 32]), dict(good, public_key={"a": 1}),
+        ],
+        "/api/v1/sealing/custodian-keys/current/check/answer": [
+            {"context": "check:1:\u00b2", "answer": "00" * 32}, {"context": 5, "answer": "00" * 32},
+        ],
+    }
+    for url, cases in bodies.items():
+        for body in cases:
+            r = post(client, url, body, token)
+            assert 400 <= r.status_code < 500, (url, body, r.status_code)
+            assert r.mimetype == "application/problem+json" and r.json["detail" if "detail" in r.json else "title"]
+
+
+def test_after_a_rotation_every_key_is_published_and_old_receipts_verify(app, app_ctx, monkeypatch, tmp_path):
+    from core.extensions import db
+    from tender.sealing import operations as ops
+
+    monkeypatch.setitem(app.config, "PLATFORM_KEY_DIR", str(tmp_path / "keys"))
+    old = ops.issue_receipt("T-88", "firm-1", "B-1", 1, "a" * 64, actor=None)
+    db.session.commit()
+    rotated = app.test_cli_runner().invoke(args=["seal", "platform-key", "rotate"])
+    assert rotated.exit_code == 0, rotated.output
+    new = ops.issue_receipt("T-88", "firm-2", "B-2", 1, "b" * 64, actor=None)
+    db.session.commit()
+    old_id, new_id = (json.loads(base64.b64decode(r["payload"]))["key_id"] for r in (old, new))
+    assert old_id != new_id and json.loads(rotated.output)["key_id"] == new_id
+
+    client = app.test_client()
+    for url in ("/.well-known/tender-seal-receipt-key", "/api/v1/sealing/platform-key"):
+        doc = client.get(url).json
+        assert [k["key_id"] for k in doc["keys"]] == [old_id, new_id], url
+        assert doc["key_id"] == new_id and doc["keys"][0]["retired"] and doc["keys"][1]["retired"] is None
+        assert all(k["created"].endswith("Z") for k in doc["keys"])
+        published = receipts.key_set(doc)
+        assert [p["seq"] for p in receipts.verify_log(ops.receipt_log("T-88"), published, tender_id="T-88")] == [1, 2]
+    shown = app.test_cli_runner().invoke(args=["seal", "platform-key"])
+    assert json.loads(shown.output) == doc
+    (tmp_path / "keys.json").write_text(json.dumps(doc))
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    checked = app.test_cli_runner().invoke(args=["seal", "verify-receipt", str(tmp_path / "old.json"),
+                                                 "--platform-key", str(tmp_path / "keys.json")])
+    assert checked.exit_code == 0 and json.loads(checked.output)["receipt"]["key_id"] == old_id, checked.output

@@ -12,7 +12,7 @@ from tender.sealing import (
 )
 from tender.sealing.stream import CHUNK
 
-from .helpers import custodians, make_envelope
+from .helpers import BINDING, custodians, make_envelope
 
 MARKER_PRICE = b"MARKER-PRICE-8f3a2c"
 MARKER_DOC = b"MARKER-DOCUMENT-77e1b0"
@@ -29,7 +29,7 @@ def shares_for(envelope: bytes, keys):
 
 
 def open_all(envelope: bytes, shares, **expect):
-    opened = open_envelope(io.BytesIO(envelope), shares, **expect)
+    opened = open_envelope(io.BytesIO(envelope), shares, **{**BINDING, **expect})
     docs = {e.name: b"".join(pieces) for e, pieces in opened.documents()}
     return opened.price_sheet(), docs
 
@@ -58,21 +58,21 @@ def test_every_k_subset_opens_and_k_minus_1_never_does():
         assert open_all(env, list(subset))[0] == b'{"fee": "2.85"}'
     for subset in itertools.combinations(shares, 2):
         with pytest.raises(NotEnoughShares):
-            open_envelope(io.BytesIO(env), list(subset))
+            open_envelope(io.BytesIO(env), list(subset), **BINDING)
 
 
 def test_corrupted_duplicate_and_foreign_shares(keys):
     env = make_envelope(keys)
     s1, s2, s3 = shares_for(env, keys)
     with pytest.raises(BadShare) as info:
-        open_envelope(io.BytesIO(env), [s1, KeyShare(s2.x, bytes([s2.y[0] ^ 0x40]) + s2.y[1:])])
+        open_envelope(io.BytesIO(env), [s1, KeyShare(s2.x, bytes([s2.y[0] ^ 0x40]) + s2.y[1:])], **BINDING)
     assert info.value.details["index"] == 2
     with pytest.raises(BadShare):
-        open_envelope(io.BytesIO(env), [s1, s1])
+        open_envelope(io.BytesIO(env), [s1, s1], **BINDING)
     other = make_envelope(keys)
     o1, o2, _ = shares_for(other, keys)
     with pytest.raises(BadShare):
-        open_envelope(io.BytesIO(env), [o1, s2])
+        open_envelope(io.BytesIO(env), [o1, s2], **BINDING)
     with pytest.raises(BadShare):
         KeyShare.decode("zz")
     assert KeyShare.decode(s3.encode()) == s3
@@ -94,9 +94,11 @@ def test_replay_into_another_tender(keys):
     env = make_envelope(keys, tender="T-A")
     shares = shares_for(env, keys)[:2]
     with pytest.raises(WrongTender):
-        open_envelope(io.BytesIO(env), shares, tender_id="T-B")
+        open_envelope(io.BytesIO(env), shares, **{**BINDING, "tender_id": "T-B"})
     with pytest.raises(WrongTender):
-        open_envelope(io.BytesIO(env), shares, tender_id="T-A", bid_version=2)
+        open_envelope(io.BytesIO(env), shares, **{**BINDING, "tender_id": "T-A", "bid_id": "B-8"})
+    with pytest.raises(WrongTender):
+        open_envelope(io.BytesIO(env), shares, **{**BINDING, "tender_id": "T-A", "bid_version": 2})
     # Rewriting the tender id in the header breaks the share binding and the header MAC.
     forged = env.replace(b"\x03T-A", b"\x03T-B", 1)
     header = inspect(io.BytesIO(forged))
@@ -149,7 +151,7 @@ def test_every_bit_flip_region_is_caught(keys):
         flipped = bytearray(env)
         flipped[pos] ^= 0x01
         # A flipped threshold byte can only show as "not enough shares": no key, no MAC check.
-        with pytest.raises((TamperedEnvelope, MalformedEnvelope, BadShare, NotEnoughShares)):
+        with pytest.raises((TamperedEnvelope, MalformedEnvelope, BadShare, NotEnoughShares, WrongTender)):
             open_all(bytes(flipped), shares)
 
 
@@ -167,7 +169,7 @@ def test_malformed_headers_give_clear_errors(keys):
     env = make_envelope(keys)
     cases = {
         "not an envelope": b"PK\x03\x04" + env[4:],
-        "unknown version": env[:8] + b"\x00\x02" + env[10:],
+        "unknown version": env[:8] + b"\x00\x03" + env[10:],
         "header too long": env[:10] + (10**6).to_bytes(4, "big") + env[14:],
         "header length short": env[:10] + (20).to_bytes(4, "big") + env[14:],
         "empty": b"",
@@ -176,7 +178,7 @@ def test_malformed_headers_give_clear_errors(keys):
         with pytest.raises(MalformedEnvelope) as info:
             inspect(io.BytesIO(data))
         assert info.value.message and "Traceback" not in info.value.message, name
-    with pytest.raises(MalformedEnvelope, match="version 2"):
+    with pytest.raises(MalformedEnvelope, match="version 3"):
         inspect(io.BytesIO(cases["unknown version"]))
 
 
@@ -215,3 +217,59 @@ def test_upload_check_binds_tender_deadline_and_custodians(keys):
             check_upload(io.BytesIO(env), **{**expect, **change})
     with pytest.raises(MalformedEnvelope):
         check_upload(io.BytesIO(env[:-1]), **expect)
+
+
+def test_nothing_is_returned_from_an_envelope_that_fails_anywhere(keys):
+    env = bytearray(make_envelope(keys, docs=[("plan.pdf", b"P" * (3 * CHUNK))]))
+    env[-120] ^= 0x01  # the documents' last chunk; the price sheet and manifest verify
+    shares = shares_for(bytes(env), keys)[:2]
+    with pytest.raises(TamperedEnvelope):
+        open_envelope(io.BytesIO(bytes(env)), shares, **BINDING)
+    # Read as a stream, the same envelope hands out the price sheet and the first chunks of the
+    # document before the failing chunk is reached: that is why the default verifies first.
+    streamed = open_envelope(io.BytesIO(bytes(env)), shares, **BINDING, verify_first=False)
+    assert not streamed.verified and streamed.price_sheet() == b'{"fee": "2.85"}'
+    documents = streamed.documents()
+    _entry, pieces = next(documents)
+    assert next(pieces) == b"P" * CHUNK
+    with pytest.raises(TamperedEnvelope):
+        list(pieces)
+    assert not streamed.verified
+    with pytest.raises(RuntimeError, match="every piece"):
+        list(open_envelope(io.BytesIO(bytes(env)), shares, **BINDING, verify_first=False).documents())
+    good = make_envelope(keys)
+    assert open_envelope(io.BytesIO(good), shares_for(good, keys)[:2], **BINDING).verified
+
+
+def _share_check_offset(envelope: bytes, x: int) -> int:
+    from tender.sealing.format import PREAMBLE, STANZA_LEN
+
+    pos = PREAMBLE.size
+    pos += 1 + envelope[pos]
+    pos += 1 + envelope[pos]
+    return pos + 14 + (x - 1) * STANZA_LEN + 16 + 1
+
+
+@pytest.mark.parametrize("given", [(1, 2), (2, 3), (1, 2, 3)])
+def test_a_changed_share_check_is_tampering_of_the_envelope_not_a_bad_share(keys, given):
+    env = make_envelope(keys)
+    shares = shares_for(env, keys)  # unwrapped before the header was changed
+    forged = bytearray(env)
+    forged[_share_check_offset(env, 2)] ^= 0x04
+    chosen = [shares[x - 1] for x in given]
+    with pytest.raises(TamperedEnvelope) as info:
+        open_envelope(io.BytesIO(bytes(forged)), chosen, **BINDING)
+    assert "header" in info.value.message and "check" in info.value.message, info.value.message
+    # The custodian whose check value was changed is told so by their own tool, too.
+    with pytest.raises(TamperedEnvelope, match="header"):
+        unwrap_share(inspect(io.BytesIO(bytes(forged))), keys[1])
+
+
+def test_a_wrong_share_is_still_named_when_the_header_is_intact(keys):
+    env = make_envelope(keys)
+    s1, s2, s3 = shares_for(env, keys)
+    bad = KeyShare(s2.x, bytes([s2.y[0] ^ 1]) + s2.y[1:])
+    for chosen in ([s1, bad], [bad, s3], [s1, bad, s3]):
+        with pytest.raises(BadShare) as info:
+            open_envelope(io.BytesIO(env), chosen, **BINDING)
+        assert info.value.details["index"] == 2

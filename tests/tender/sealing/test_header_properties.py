@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tender.sealing.errors import MalformedEnvelope
 from tender.sealing.format import (
-    DOCUMENTS, MANIFEST, MAGIC, MIN_THRESHOLD, PRICE_SHEET, Header, Stanza, encode_body, parse_header,
+    DOCUMENTS, MANIFEST, MAGIC, MAX_DEADLINE, MIN_THRESHOLD, PRICE_SHEET, Header, Stanza, encode_body, parse_header,
 )
 from tender.sealing.stream import PRICE_SHEET_CT_LEN, ciphertext_length
 
@@ -26,7 +26,7 @@ def headers(draw):
     )
     docs = ciphertext_length(draw(st.integers(0, 2**40)))
     man = ciphertext_length(draw(st.integers(34, 2**20)))
-    return Header(draw(ids), draw(ids), draw(st.integers(1, 2**32 - 1)), draw(st.integers(0, 2**63 - 1)), k,
+    return Header(draw(ids), draw(ids), draw(st.integers(1, 2**32 - 1)), draw(st.integers(0, MAX_DEADLINE)), k,
                   stanzas, ((PRICE_SHEET, PRICE_SHEET_CT_LEN), (DOCUMENTS, docs), (MANIFEST, man)))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tender.sealing import receipts
+from tender.sealing import platform_keys, receipts
 from tender.sealing.errors import ReceiptError
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
@@ -14,7 +14,7 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 
 @pytest.fixture
 def key(tmp_path):
-    return receipts.load_or_create_platform_key(tmp_path)
+    return platform_keys.load_or_create(tmp_path).signing_key
 
 
 def build_log(key, count=4, tender="T-1"):
@@ -28,24 +28,24 @@ def build_log(key, count=4, tender="T-1"):
 
 
 def test_key_is_made_once_and_kept(tmp_path, key):
-    again = receipts.load_or_create_platform_key(tmp_path)
+    again = platform_keys.load_or_create(tmp_path).signing_key
     assert receipts.public_key_document(again) == receipts.public_key_document(key)
-    assert (tmp_path / receipts.KEY_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / platform_keys.KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
-def test_receipt_verifies_and_names_its_envelope(key):
+def test_receipt_verifies_and_names_its_envelope(key, tmp_path):
     r = build_log(key, 1)[0]
     public = receipts.load_public(receipts.public_key_document(key))
     payload = receipts.verify_receipt(r, public, envelope_sha256=f"{1:064x}")
     assert payload["tender"] == "T-1" and payload["server_time"] == "2026-03-01T09:30:00Z"
     with pytest.raises(ReceiptError):
         receipts.verify_receipt(r, public, envelope_sha256="0" * 64)
-    other = receipts.load_or_create_platform_key(__import__("tempfile").mkdtemp())
+    other = platform_keys.load_or_create(tmp_path / "other").signing_key
     with pytest.raises(ReceiptError):
         receipts.verify_receipt(r, other.public_key())
 
 
-def test_log_verifies_and_changed_or_removed_entries_are_caught(key):
+def test_log_verifies_and_changed_or_removed_entries_are_caught(key, tmp_path):
     log = build_log(key)
     public = key.public_key()
     checkpoint = receipts.make_checkpoint(key, "T-1", log, T0)
@@ -65,6 +65,6 @@ def test_log_verifies_and_changed_or_removed_entries_are_caught(key):
     with pytest.raises(ReceiptError, match="missing"):
         receipts.verify_log(log[:-1], public, receipts=[log[-1]])
     # A fully re-signed forged log by another key fails on the signature.
-    other = receipts.load_or_create_platform_key(__import__("tempfile").mkdtemp())
+    other = platform_keys.load_or_create(tmp_path / "other").signing_key
     with pytest.raises(ReceiptError, match="entry 1"):
         receipts.verify_log(build_log(other), public)

@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tender.sealing import InvalidInput, MalformedEnvelope, inspect
+from tender.sealing import InvalidInput, MalformedEnvelope, hpke, inspect
 from tender.sealing.cli import seal_cli
 from tender.sealing.format import MAX_CUSTODIANS, MIN_THRESHOLD, PREAMBLE, check_threshold
 from tests.tender.sealing.helpers import custodians, make_envelope, public_keys
@@ -57,16 +57,20 @@ def test_parser_refuses_an_existing_header_with_k_below_two():
 
 
 def test_parser_refuses_a_single_custodian_header():
-    env = make_envelope(custodians(2), threshold=2)
-    with pytest.raises(MalformedEnvelope, match="allows 2 to 32"):
-        inspect(io.BytesIO(_with_threshold_byte(env, 1, 1)))
+    from tender.sealing.format import encode_body
+
+    header = inspect(io.BytesIO(make_envelope(custodians(2), threshold=2)))
+    single = header.__class__(**{**header.__dict__, "threshold": 1, "stanzas": header.stanzas[:1], "raw": b""})
+    with pytest.raises(MalformedEnvelope, match="2 to 32 custodians"):
+        inspect(io.BytesIO(encode_body(single) + bytes(32)))
 
 
 # The command-line tool: a clear usage error, exit status 2, no traceback, no file written.
 
 def _cli_seal(tmp_path, *extra, custodians_file=None):
     (tmp_path / "price.json").write_text('{"fee": "2.60"}')
-    keys = [base64.b64encode(k).decode() for k in public_keys(custodians(3))]
+    pks = public_keys(custodians(3))
+    keys = [base64.b64encode(k).decode() for k in pks]
     args = ["seal", "--bid", "B-1", "--price-sheet", tmp_path / "price.json", "--out", tmp_path / "bid.tseal"]
     if custodians_file is None:
         args += ["--tender", "T-1", "--deadline", "2026-01-01T08:00:00+08:00"]
@@ -74,7 +78,8 @@ def _cli_seal(tmp_path, *extra, custodians_file=None):
             args += ["--custodian", key]
     else:
         meta = {"tender_id": "T-1", "deadline": "2026-01-01T08:00:00+08:00",
-                "custodians": [{"public_key": key} for key in keys], **custodians_file}
+                "custodians": [{"key_id": hpke.key_id(pk).hex(), "public_key": key} for pk, key in zip(pks, keys)],
+                **custodians_file}
         (tmp_path / "custodians.json").write_text(json.dumps(meta))
         args += ["--custodians-file", tmp_path / "custodians.json"]
     return CliRunner().invoke(seal_cli, [str(a) for a in [*args, *extra]], catch_exceptions=False)

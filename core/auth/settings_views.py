@@ -1,4 +1,8 @@
-"""Account settings: password, second factor, recovery codes, API tokens, language, sessions."""
+"""Account settings pages: password, second factor, recovery codes, API tokens, language, sessions.
+
+The views only validate, authorise, call the operations in :mod:`core.auth.operations`,
+:mod:`core.auth.second_factor` and :mod:`core.auth.tokens`, and answer; the request commits.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +27,12 @@ from core.auth.forms import (
 from core.auth.models import SCOPES, ApiToken
 from core.auth.views import bp
 from core.authz import SIGNED_IN, access, active_membership, routed_scopes
-from core.db import DomainError, utcnow
+from core.db import utcnow
+from core.requests import attempt as attempt_operation
 from core.extensions import db
 from core.security import check_password
+
+ENROL_KEY = "second_factor_enrolment"
 
 SCOPE_LABELS = {
     "account": lambda: _("Your own account: notifications and custodian keys"),
@@ -78,11 +85,6 @@ def _tokens_revoked_notice(count: int) -> None:
         )
 
 
-def _form_error(form, exc: DomainError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    (target.errors if target is not None else form.form_errors).append(exc.message)
-
-
 @bp.get("/settings")
 @access(SIGNED_IN)
 def settings():
@@ -103,16 +105,12 @@ def change_password():
     form.email_for_rules = current_user.email
     if form.validate_on_submit():
         attempt = throttle.begin_attempt(throttle.limits(account=current_user.email))
-        try:
-            revoked = ops.change_password(_me(), form.data, actor=_me())
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        changed = attempt_operation(form, ops.change_password, _me(), form.data, actor=_me())
+        if changed:
             attempt.succeeded()
-            db.session.commit()
             _stay_signed_in()
             flash(_("Your password has been changed. Every other session has been signed out."), "success")
-            _tokens_revoked_notice(revoked)
+            _tokens_revoked_notice(changed.value)
             return redirect(url_for("auth.settings"))
     return render_template("auth/change_password.html", form=form)
 
@@ -123,7 +121,6 @@ def language():
     form = LanguageForm(locale=current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"])
     if form.validate_on_submit():
         ops.set_language(_me(), form.locale.data, actor=_me())
-        db.session.commit()
         session["locale"] = form.locale.data
         return redirect(url_for("auth.settings"))
     return render_template("auth/language.html", form=form)
@@ -136,7 +133,6 @@ def logout_everywhere():
     if not form.validate_on_submit():
         abort(400)
     revoked = ops.logout_everywhere(_me())
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been signed out on every device, this one too."), "success")
@@ -150,19 +146,21 @@ def enrol():
     user = _me()
     if user.has_second_factor:
         return redirect(url_for("auth.settings"))
-    secret = factor.start_enrolment(user, actor=user)
-    db.session.commit()
+    # The secret waits in the (signed) session until a code from it is confirmed: showing the page
+    # writes nothing, and the user, who reads the secret on the page anyway, is the only one who has it.
+    pending = session.get(ENROL_KEY)
+    if not isinstance(pending, dict) or pending.get("user") != user.id:
+        pending = {"user": user.id, "secret": factor.new_enrolment_secret(user)}
+        session[ENROL_KEY] = pending
+    secret = pending["secret"]
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
-            codes = factor.confirm_enrolment(user, form.code.data, actor=user)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            db.session.commit()
+        enrolled = attempt_operation(form, factor.confirm_enrolment, user, secret, form.code.data, actor=user)
+        if enrolled:
+            session.pop(ENROL_KEY, None)
             _stay_signed_in()
             flash(_("The second factor is on. You will be asked for a code each time you sign in."), "success")
-            return render_template("auth/recovery_codes.html", codes=codes)
+            return render_template("auth/recovery_codes.html", codes=enrolled.value)
     uri = totp.provisioning_uri(secret, user.email, _("Shanghai Property Tendering"))
     return render_template(
         "auth/enrol.html",
@@ -190,12 +188,10 @@ def remove_second_factor(action: str):
             form.code.errors.append(_("The code is not right, or it has been used already. Wait for the next code and try again."))
         else:
             factor.disable_second_factor(user, actor=user)
-            db.session.commit()
             if action == "replace":
                 return redirect(url_for("auth.enrol"))
             flash(_("The second factor is off."), "success")
             return redirect(url_for("auth.settings"))
-        db.session.commit()  # keep the throttle's bookkeeping of the step that did pass
     return render_template("auth/remove_second_factor.html", form=form, action=action)
 
 
@@ -208,7 +204,6 @@ def recovery_codes():
     if form.validate_on_submit():
         if _password_ok(_me(), form.password.data):
             codes = factor.regenerate_recovery_codes(_me(), actor=_me())
-            db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
         form.password.errors.append(_("Your password is not right."))
     return render_template(
@@ -237,7 +232,6 @@ def api_tokens():
         form.form_errors.append(_("You have no role in an organisation, so you cannot create API tokens."))
     elif form.validate_on_submit():
         token, secret = tokens.create_token(membership, form.data, actor=_me())
-        db.session.commit()
         created = (token, secret)
         form = None
     return render_template(
@@ -261,11 +255,7 @@ def revoke_api_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    try:
-        tokens.revoke_token(token, actor=_me())
-    except DomainError:
-        pass  # revoking twice leaves it revoked; say so below as for the first time
-    else:
-        db.session.commit()
+    # Revoking twice leaves it revoked; say so below as for the first time.
+    attempt_operation(None, tokens.revoke_token, token, actor=_me())
     flash(_("The token “%(name)s” has been revoked.", name=token.name), "success")
     return redirect(url_for("auth.api_tokens"))
