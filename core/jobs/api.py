@@ -25,17 +25,13 @@ def delivered_to(user: User):
     return sa.select(Notification).where(Notification.user_id == user.id, Notification.delivered_at.is_not(None))
 
 
-ROW_ID_MAX = 2**31 - 1  # integer primary keys are 32-bit
-
-
 def unread_count(user: User) -> int:
     query = delivered_to(user).where(Notification.read_at.is_(None))
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
 def own_notification(notification_id: int) -> Notification:
-    # An id past the column's range names no row (and PostgreSQL would refuse the query outright).
-    notification = db.session.get(Notification, notification_id) if notification_id <= ROW_ID_MAX else None
+    notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id or notification.delivered_at is None:
         raise NotFound(_("No such notification."))
     return notification
