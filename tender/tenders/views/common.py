@@ -12,6 +12,7 @@ from core import clock
 from core.authz import active_membership
 from core.db import db
 from core.requests import attempt
+from core.web import ID_MAX
 
 from tender.tenders.models import AgencyAppointment, Tender
 from tender.tenders.operations import allowed_actions, may_view
@@ -21,12 +22,11 @@ from tender.tenders.operations.rules import RulesBroken
 WHOLE = (sa_orm.joinedload(Tender.district), sa_orm.joinedload(Tender.tenderer), sa_orm.selectinload(Tender.areas),
          sa_orm.selectinload(Tender.documents), sa_orm.selectinload(Tender.custodians),
          sa_orm.selectinload(Tender.appointments).joinedload(AgencyAppointment.agency))
-ROW_ID_MAX = 2**31 - 1  # an id past the integer column's range names no row (PostgreSQL refuses the query)
 
 
 def row(model, row_id: int):
     """The row with this id, or None (also for ids no integer column can hold)."""
-    return db.session.get(model, row_id) if 0 < row_id <= ROW_ID_MAX else None
+    return db.session.get(model, row_id) if 0 < row_id <= ID_MAX else None
 
 
 def load(tender_id: int, *, whole: bool = False) -> Tender:
@@ -35,7 +35,7 @@ def load(tender_id: int, *, whole: bool = False) -> Tender:
     ``whole`` loads what its page shows in the same round trips (the announcement is the busiest page).
     """
     options = WHOLE if whole else ()
-    tender = db.session.get(Tender, tender_id, options=options) if 0 < tender_id <= ROW_ID_MAX else None
+    tender = db.session.get(Tender, tender_id, options=options) if 0 < tender_id <= ID_MAX else None
     membership = active_membership()
     if tender is None or not may_view(tender, membership):
         abort(404)
