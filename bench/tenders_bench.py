@@ -105,6 +105,9 @@ def main() -> None:
     env = dict(os.environ, PLATFORM_CONFIG="production", SECRET_KEY=secrets.token_urlsafe(32), DATABASE_URL=SA_URL,
                REDIS_URL=redis_url, INSTANCE_PATH=str(OUT / "instance-tenders"),
                TENDER_PUBLIC_CACHE="0" if args.no_cache else "1")
+    # Production refuses to start without its key files: make them once for the benchmark's instance.
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "app", "provision-keys"], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
     random.seed(5)
     picked = sample(args.samples)
     q = urllib.parse.quote
