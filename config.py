@@ -88,6 +88,9 @@ class BaseConfig:
     CREDIT_LOOKUP_PER_MINUTE = _env_int("CREDIT_LOOKUP_PER_MINUTE", 60)
     CREDIT_UPLOADS_PER_MINUTE = _env_int("CREDIT_UPLOADS_PER_MINUTE", 10)
 
+    # Public tender pages: keep anonymous answers in Redis for up to a minute (dropped by any change).
+    TENDER_PUBLIC_CACHE = _env("TENDER_PUBLIC_CACHE", "1") == "1"
+
     # scrypt parameters for passwords (RFC 7914): 2^15 * 8 * 128 bytes = 32 MiB per hash.
     PASSWORD_SCRYPT_N = 2**15
     PASSWORD_SCRYPT_R = 8

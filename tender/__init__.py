@@ -9,9 +9,10 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Install every tender stage."""
-    from tender import sealing
+    from tender import sealing, tenders
 
     sealing.init_app(app)
+    tenders.init_app(app)
 
 
 def provision_keys(config) -> list[str]:

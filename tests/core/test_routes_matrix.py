@@ -50,6 +50,9 @@ EXPECTED_PUBLIC = frozenset({
     "credit_api.manager", "credit_api.manager_by_id", "credit_api.report",
     # sealing tools that run in anyone's browser, and the platform's public keys
     "sealing.inspect", "sealing.receipt", "sealing_api.PlatformKey", "sealing_well_known_key",
+    # tender announcements, their documents, the countdown's clock and the register of agencies
+    "tender.index", "tender.detail", "tender.document", "tender.server_time", "tender.agency_register",
+    "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)
@@ -99,6 +102,10 @@ def make_world(make_org, make_user) -> World:
         "uscc": orgs[Role.FIRM].uscc,
         "lang": "en",
     }
+    from tests.tender.tenders.helpers import world_tender
+
+    # A tender of the world's tenderer, run by the world's agency, with a question of the world's firm.
+    world.params.update(world_tender(orgs[Role.TENDERER], orgs[Role.AGENCY], orgs[Role.FIRM], world.users[Role.TENDERER]))
     return world
 
 

@@ -41,7 +41,7 @@ def test_created_on_the_settings_page_shown_once_and_stored_hashed(app, client, 
     login(user)
     # Only scopes some route takes are offered.
     offered = client.get("/auth/settings/tokens").get_data(as_text=True)
-    assert 'value="account"' in offered and 'value="tender:read"' not in offered
+    assert 'value="account"' in offered and 'value="tender:read"' in offered and 'value="credit:read"' not in offered
     response = submit("/auth/settings/tokens", {"name": "Finance system", "scopes": ["account"], "days": "30"})
     html = response.get_data(as_text=True)
     secret = re.search(r'id="new-token">([^<]+)<', html).group(1)
