@@ -87,6 +87,19 @@ class BaseConfig:
     # Public credit registry: requests per client address per minute (lookups; complaint uploads).
     CREDIT_LOOKUP_PER_MINUTE = _env_int("CREDIT_LOOKUP_PER_MINUTE", 60)
     CREDIT_UPLOADS_PER_MINUTE = _env_int("CREDIT_UPLOADS_PER_MINUTE", 10)
+    # Public credit answers: how long a shared cache may keep one (Cache-Control max-age), and how
+    # long the answer cache in Redis keeps one built under the current publication version.
+    CREDIT_PUBLIC_MAX_AGE = _env_int("CREDIT_PUBLIC_MAX_AGE", 30)
+    CREDIT_ANSWER_CACHE_SECONDS = _env_int("CREDIT_ANSWER_CACHE_SECONDS", 300)
+    CREDIT_PUBLIC_CACHE = _env("CREDIT_PUBLIC_CACHE", "1") == "1"
+    # Exchange with the city public credit platform: the drop folder for batch files (default
+    # instance/credit-exchange) and the HTTP endpoint batches are POSTed to (unset: folder only).
+    CREDIT_EXCHANGE_DIR = _env("CREDIT_EXCHANGE_DIR")
+    CREDIT_EXCHANGE_URL = _env("CREDIT_EXCHANGE_URL")
+    # Data keys that encrypt stored personal data (core.datakeys): the key-ring folder (default
+    # instance/data-keys), and whether a first key is made when there is none (never in production).
+    DATA_KEY_DIR = _env("DATA_KEY_DIR")
+    DATA_KEY_AUTO_CREATE = True
 
     # scrypt parameters for passwords (RFC 7914): 2^15 * 8 * 128 bytes = 32 MiB per hash.
     PASSWORD_SCRYPT_N = 2**15
@@ -151,6 +164,7 @@ class ProductionConfig(BaseConfig):
 
     NAME = "production"
     EMBEDDED_REDIS = False
+    DATA_KEY_AUTO_CREATE = False  # keys are provisioned (flask keys create-data-key), never made at start
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
