@@ -43,6 +43,9 @@ answers = Cache()
 PRIVATE_TABLES = frozenset({
     "credit_complaint", "credit_complaint_attachment", "credit_complaint_draft", "credit_exchange_item",
     "credit_exchange_batch", "credit_import_run", "credit_report_certificate", "credit_decision_counter",
+    # The subject's objection and correction requests: the public sees only what the bureau decides
+    # on the record itself.
+    "credit_objection", "credit_correction",
 })
 
 
@@ -91,7 +94,10 @@ def _touches_public(objects) -> bool:
 
 
 def _mark_flush(session_, _context) -> None:
-    if _touches_public(session_.new) or _touches_public(session_.dirty) or _touches_public(session_.deleted):
+    # A row is dirty also when only a collection it holds changed (a record gaining a correction
+    # request); only a change of its own columns changes what the public sees of it.
+    dirty = [o for o in session_.dirty if session_.is_modified(o, include_collections=False)]
+    if _touches_public(session_.new) or _touches_public(dirty) or _touches_public(session_.deleted):
         session_.info[_MARK] = True
 
 
@@ -140,7 +146,7 @@ def personal() -> bool:
             or not current_app.config.get("CREDIT_PUBLIC_CACHE", True))
 
 
-def _answer_key() -> str:
+def _answer_key(*_args, **_kwargs) -> str:
     args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
     return f"{g.credit_version}:{get_locale()}:{request.path}?{args}"
 
