@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +115,10 @@ def create_key(folder: Path) -> int:
 
 
 def provisioning() -> bool:
-    """Whether this process is ``flask keys ...``: the one command that may run before a key exists."""
-    ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx is not None else None
-    return root is not None and root.invoked_subcommand == "keys"
+    """Whether this process is ``flask keys create-data-key``: the one command that runs before a key exists
+    (the flask command builds the application, with its start-up checks, before it runs a command)."""
+    args = sys.argv[1:]
+    return "keys" in args and args[args.index("keys") + 1:args.index("keys") + 2] == ["create-data-key"]
 
 
 def provisioned(app) -> bool:

@@ -175,3 +175,34 @@ def test_firm_asks_for_correction_through_its_file(client, login, make_firm, fir
     db.session.refresh(record)
     assert len(record.corrections) == 1 and record.corrections[0].outcome is None
     assert "correction-statement" not in client.get(url).get_data(as_text=True)
+
+
+def test_desk_lists_say_how_long_they_are(client, login, make_firm, supervisor, item):
+    from datetime import date
+
+    from credit.models import RecordSource
+    from credit.operations import open_record
+    from credit.views.desk import PAGE_SIZE
+
+    firm = make_firm()
+    for n in range(PAGE_SIZE + 5):
+        open_record(firm, {"item": item("EX-F-03-01"), "source": RecordSource.INSPECTION, "facts": f"Finding number {n:03d}.",
+                           "occurred_on": date(2026, 3, 2), "district_code": "310115"}, actor=None)
+    db.session.commit()
+    login(supervisor("310115"))
+    first = client.get("/credit/desk/records?lang=en").get_data(as_text=True)
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 5}" in first and 'rel="next"' in first
+    second = client.get("/credit/desk/records?page=2&lang=en").get_data(as_text=True)
+    assert f"Showing {PAGE_SIZE + 1}–{PAGE_SIZE + 5} of {PAGE_SIZE + 5}" in second and 'rel="prev"' in second
+
+
+def test_record_history_names_each_step_in_the_readers_language(client, login, make_firm, supervisor, published_record):
+    record = published_record(make_firm(), "EX-F-06-01")
+    login(supervisor("310115"))
+    page = client.get(f"/credit/desk/records/{record.id}").get_data(as_text=True)
+    history = page[page.index('class="timeline"'):]
+    for step in ("记录已立案", "已告知当事人", "已作出决定", "记录已公布"):
+        assert step in history
+    assert "opened" not in history and "notified" not in history
+    english = client.get(f"/credit/desk/records/{record.id}?lang=en").get_data(as_text=True)
+    assert "Subject notified" in english[english.index('class="timeline"'):]
