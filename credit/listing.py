@@ -28,7 +28,7 @@ def _listing_applies(at: datetime) -> bool:
 
 def listed_subject_ids(subject_ids: list[int], at: datetime) -> set[int]:
     """Which of these firms and agencies are listed at ``at`` (one query)."""
-    if not subject_ids or not _listing_applies(at):
+    if not subject_ids:
         return set()
     owner = sa.func.coalesce(CreditSubject.head_office_id, CreditSubject.id)
     rows = db.session.scalars(
@@ -39,7 +39,9 @@ def listed_subject_ids(subject_ids: list[int], at: datetime) -> set[int]:
         .where(CreditRecord.subject_kind != SubjectKind.PROJECT_MANAGER, _serious_in_force(at),
                sa.or_(CreditSubject.id.in_(subject_ids), CreditSubject.head_office_id.in_(subject_ids)))
     )
-    return set(rows) & set(subject_ids)
+    found = set(rows) & set(subject_ids)
+    # The policy is read only when someone has a serious record in force (rarely, in a search).
+    return found if found and _listing_applies(at) else set()
 
 
 @dataclass(frozen=True)

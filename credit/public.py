@@ -72,8 +72,12 @@ def _english(locale: str) -> bool:
     return str(locale).startswith("en")
 
 
+def _day(instant: datetime | None):
+    return clock.shanghai_date(instant) if instant else None
+
+
 def record_view(fact: Fact, locale: str) -> dict:
-    """The public fields of one record."""
+    """The public fields of one record (instants, and for the pages their Shanghai dates)."""
     english = _english(locale)
     return {
         "reference": fact.reference,
@@ -93,6 +97,8 @@ def record_view(fact: Fact, locale: str) -> dict:
         "expires_at": fact.expires_at,
         "correction_from": fact.correction_from,
         "corrected_at": fact.corrected_at,
+        "published_on": _day(fact.published_at), "expires_on": _day(fact.expires_at),
+        "correction_from_on": _day(fact.correction_from), "corrected_on": _day(fact.corrected_at),
     }
 
 

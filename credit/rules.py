@@ -66,12 +66,18 @@ class RuleBook:
         return self.scales[i - 1] if i else []
 
 
+# Plain rows, not ORM objects: every public answer reads them, and they are a handful.
+POLICIES = sa.select(CreditPolicy.valid_from, *[getattr(CreditPolicy, f) for f in POLICY_FIELDS]).order_by(
+    CreditPolicy.valid_from)
+GRADES = sa.select(GradeRule.valid_from, GradeRule.grade, GradeRule.min_score, GradeRule.may_bid,
+                   GradeRule.factor_permille).order_by(GradeRule.valid_from, GradeRule.min_score.desc())
+
+
 def _load() -> RuleBook:
-    policies = [Policy(r.valid_from, **{f: getattr(r, f) for f in POLICY_FIELDS})
-                for r in db.session.scalars(sa.select(CreditPolicy).order_by(CreditPolicy.valid_from))]
+    policies = [Policy(*row) for row in db.session.execute(POLICIES)]
     scales: dict[datetime, list[Grade]] = {}
-    for r in db.session.scalars(sa.select(GradeRule).order_by(GradeRule.valid_from, GradeRule.min_score.desc())):
-        scales.setdefault(r.valid_from, []).append(Grade(r.grade, r.min_score, r.may_bid, r.factor_permille))
+    for valid_from, *grade in db.session.execute(GRADES):
+        scales.setdefault(valid_from, []).append(Grade(*grade))
     return RuleBook([p.valid_from for p in policies], policies, list(scales), list(scales.values()))
 
 
