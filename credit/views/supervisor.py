@@ -212,14 +212,19 @@ def record_file(record_id: int):
     return _record_page(load_record(record_id))
 
 
-@bp.post("/desk/records/<int:record_id>/notify")
-@access(SUPERVISOR)
-def record_notify(record_id: int):
+def _button_step(record_id: int, operation):
+    """A step taken by a button alone (no fields but the form token): run it, or show why not."""
     form = DecisionForm(prefix="decide")
-    done = attempt(form, notify_record, load_record(record_id), actor=current_user)
+    done = attempt(form, operation, load_record(record_id), actor=current_user)
     if done:
         flash(_("Saved."), "success")
     return _after_step(done, record_id, decision_form=form)
+
+
+@bp.post("/desk/records/<int:record_id>/notify")
+@access(SUPERVISOR)
+def record_notify(record_id: int):
+    return _button_step(record_id, notify_record)
 
 
 @bp.post("/desk/records/<int:record_id>/decision")
@@ -237,11 +242,7 @@ def record_decide(record_id: int):
 @bp.post("/desk/records/<int:record_id>/publication")
 @access(SUPERVISOR)
 def record_publish(record_id: int):
-    form = DecisionForm(prefix="decide")
-    done = attempt(form, publish_record, load_record(record_id), actor=current_user)
-    if done:
-        flash(_("Saved."), "success")
-    return _after_step(done, record_id, decision_form=form)
+    return _button_step(record_id, publish_record)
 
 
 @bp.post("/desk/records/<int:record_id>/correction")
