@@ -87,6 +87,19 @@ class BaseConfig:
     # Public credit registry: requests per client address per minute (lookups; complaint uploads).
     CREDIT_LOOKUP_PER_MINUTE = _env_int("CREDIT_LOOKUP_PER_MINUTE", 60)
     CREDIT_UPLOADS_PER_MINUTE = _env_int("CREDIT_UPLOADS_PER_MINUTE", 10)
+    # Public credit answers: how long a shared cache may keep one (Cache-Control max-age), and how
+    # long the answer cache in Redis keeps one built under the current publication version.
+    CREDIT_PUBLIC_MAX_AGE = _env_int("CREDIT_PUBLIC_MAX_AGE", 30)
+    CREDIT_ANSWER_CACHE_SECONDS = _env_int("CREDIT_ANSWER_CACHE_SECONDS", 300)
+    CREDIT_PUBLIC_CACHE = _env("CREDIT_PUBLIC_CACHE", "1") == "1"
+    # Exchange with the city public credit platform: the drop folder for batch files (default
+    # instance/credit-exchange) and the HTTP endpoint batches are POSTed to (unset: folder only).
+    CREDIT_EXCHANGE_DIR = _env("CREDIT_EXCHANGE_DIR")
+    CREDIT_EXCHANGE_URL = _env("CREDIT_EXCHANGE_URL")
+    # Data keys that encrypt stored personal data (core.datakeys): the key-ring folder (default
+    # instance/data-keys), and whether a first key is made when there is none (never in production).
+    DATA_KEY_DIR = _env("DATA_KEY_DIR")
+    DATA_KEY_AUTO_CREATE = True
 
     # Public tender pages: keep anonymous answers in Redis for up to a minute (dropped by any change).
     TENDER_PUBLIC_CACHE = _env("TENDER_PUBLIC_CACHE", "1") == "1"
@@ -118,13 +131,6 @@ class BaseConfig:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-
-    # The city public credit platform: its HTTP endpoint for exported batches (unset: none) and the
-    # folder batches are also written to (unset: instance/credit-exchange).
-    CREDIT_EXCHANGE_URL = _env("CREDIT_EXCHANGE_URL")
-    CREDIT_EXCHANGE_DIR = _env("CREDIT_EXCHANGE_DIR")
-    # Stored public credit answers (switched off by benchmarks measuring the uncached path).
-    CREDIT_PUBLIC_CACHE = True
 
     # RQ queues, named by purpose.
     RQ_QUEUES = ["default", "mail", "exchange"]
@@ -172,6 +178,7 @@ class ProductionConfig(BaseConfig):
 
     NAME = "production"
     EMBEDDED_REDIS = False
+    DATA_KEY_AUTO_CREATE = False  # keys are provisioned (python -m app provision-keys), never made at start
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -20,6 +20,7 @@ def create_app():
     config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_size": 8}
     config.SESSION_COOKIE_SECURE = False
     config.CREDIT_PUBLIC_CACHE = os.environ.get("CREDIT_PUBLIC_CACHE", "1") == "1"
+    config.PROXY_HOPS = 0  # loopback: the peer is the client (nginx in front sends the same address)
     return factory(config)
 
 

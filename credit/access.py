@@ -53,20 +53,9 @@ def is_administrator() -> bool:
     )
 
 
-def own_firm_subject() -> CreditSubject | None:
-    """The credit subject of the firm the signed-in user acts for."""
+def own_subject() -> CreditSubject | None:
+    """The credit subject of the firm or tender agency the signed-in user acts for."""
     m = active_membership()
-    if m is None or m.platform_role != Role.FIRM:
+    if m is None or m.platform_role not in (Role.FIRM, Role.AGENCY):
         return None
-    org = m.organisation
-    subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.organisation_id == org.id)).first()
-    if subject is None and org.uscc:
-        subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == org.uscc)).first()
-    return subject
-
-
-def firm_may_see(subject_ids: set[int], firm: CreditSubject | None) -> bool:
-    if firm is None:
-        return False
-    ids = {firm.id} | {b.id for b in firm.branches}
-    return bool(subject_ids & ids)
+    return CreditSubject.for_organisation(m.organisation)

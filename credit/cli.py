@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -61,7 +61,7 @@ def export_command(sync: bool, batch_size: int):
 @with_appcontext
 def import_command(path: Path):
     """Import records from a CSV file; prints the row-by-row report."""
-    from credit.operations.exchange import import_records
+    from credit.operations.imports import import_records
 
     try:
         run = import_records(path.name, path.read_bytes(), actor=None)
@@ -99,8 +99,9 @@ def grade_command(grade: str, min_score: int, may_bid: bool, factor: float):
 @with_appcontext
 def policy_command(base_score, objection_days, correction_check_days):
     """Show or change the policy values."""
+    from core import clock
+    from credit import rules
     from credit.operations.rules import set_policy
-    from credit.scoring import grade_rules, policy
 
     if any(v is not None for v in (base_score, objection_days, correction_check_days)):
         try:
@@ -109,10 +110,12 @@ def policy_command(base_score, objection_days, correction_check_days):
         except DomainError as exc:
             _fail(exc)
         db.session.commit()
-    p = policy()
-    click.echo(f"base score {p.base_score}; objection window {p.objection_working_days} working days; "
-               f"correction check {p.correction_check_working_days} working days")
-    for rule in grade_rules():
+    now = clock.now()
+    p = rules.policy_at(now)
+    click.echo(f"in force since {p.valid_from.isoformat()}: base score {p.base_score}; objection window "
+               f"{p.objection_working_days} working days; correction check {p.correction_check_working_days} working days; "
+               f"listed grade at best {p.listed_grade_cap or '(no cap)'}")
+    for rule in rules.scale_at(now):
         click.echo(f"  {rule.grade}: ≥ {rule.min_score}, {'may' if rule.may_bid else 'may not'} bid, "
                    f"factor {rule.factor_permille / 1000}")
 
@@ -129,8 +132,7 @@ def score_command(key: str, at: str | None):
     subject = search.firm_by_uscc(key) or search.manager_by_certificate(key)
     if subject is None:
         raise click.ClickException("no firm or project manager with this key")
-    instant = datetime.fromisoformat(at) if at else None
-    standing = score_at(subject, instant)
+    standing = score_at(subject, parse_instant(at) if at else None)
     click.echo(f"{subject.name}: score {standing.score_text} grade {standing.grade or '-'}"
                f"{' LISTED' if standing.listed else ''} at {standing.at.isoformat()}")
     if hasattr(subject, "uscc"):
@@ -138,4 +140,29 @@ def score_command(key: str, at: str | None):
         click.echo("eligible to bid" if result.eligible else "not eligible: " + ", ".join(result.reasons))
 
 
-__all__ = ["credit_cli", "date"]
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant that names its time zone; anything else is a clear usage error."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date and time, like 2026-05-01T10:00:00+08:00",
+                                 param_hint="--at") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter(f"{text!r} has no time zone: add it, like 2026-05-01T10:00:00+08:00",
+                                 param_hint="--at")
+    return instant
+
+
+@credit_cli.command("reencrypt-ids")
+@with_appcontext
+def reencrypt_ids_command():
+    """Move every stored national ID to the newest data key (after `flask keys create-data-key`, and once
+    after upgrading from SECRET_KEY-derived encryption, before SECRET_KEY is ever rotated)."""
+    from credit.operations.keys import reencrypt_ids
+
+    moved = reencrypt_ids()
+    db.session.commit()
+    click.echo(f"{moved} national IDs moved to the newest data key")
+
+
+__all__ = ["credit_cli"]

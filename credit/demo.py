@@ -1,4 +1,5 @@
-"""Demo credit history (演示数据): every due-process stage, on the demo firms and a few registry-only firms.
+"""Demo credit history (演示数据): every due-process stage, on the demo firms, the demo tender agency and a few
+registry-only firms; a listed firm and a listed project manager on the seriously-untrustworthy list.
 
 Called by ``flask demo seed`` with the city supervisor as the actor, after the demo organisations
 exist; finds the demo firms by kind, so it does not depend on fixed ids. Running it again adds nothing.
@@ -12,7 +13,8 @@ import sqlalchemy as sa
 
 from core.accounts.models import Organisation, OrgKind, OrgStatus
 from core.accounts.uscc import make as make_uscc
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from credit.models import (
     ComplainantKind,
     CorrectionOutcome,
@@ -90,7 +92,7 @@ def seed_credit(actor) -> list[tuple[str, str, str]]:
     seed_catalogue(actor=actor)
     if db.session.scalar(sa.select(CreditRecord.id).where(CreditRecord.source_ref.like(f"{MARK}-%")).limit(1)):
         return []
-    now = utcnow()
+    now = clock.now()
     orgs = list(db.session.scalars(
         sa.select(Organisation).where(Organisation.kind == OrgKind.FIRM, Organisation.status == OrgStatus.VERIFIED)
         .order_by(Organisation.uscc)
@@ -117,11 +119,19 @@ def seed_credit(actor) -> list[tuple[str, str, str]]:
     d = lambda f: f.district_code or "310115"  # noqa: E731
     ago = lambda days: now - timedelta(days=days)  # noqa: E731
     a, b, c, e, f = (firms + firms)[0:5]
+    # The demo tender agency, with a record of an irregular procedure (an example item).
+    for org in db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrgKind.AGENCY,
+                                                                Organisation.status == OrgStatus.VERIFIED)):
+        agency = subject_for_organisation(org, actor=actor)
+        _through(_record(agency, "EX-A-06-01", 15, agency.district_code or "310106", "开标时间未按招标公告执行且未书面通知投标人。",
+                         ago(60).date(), actor), actor, ago(50))
 
     # Published serious record: the head office is listed; its branch's record also counts against it.
     _through(_record(a, "SH-F-18-04", 1, d(a), "专项维修资金账户被用于支付日常保洁费用。", ago(230).date(), actor), actor, ago(220))
     _through(_record(branch, "EX-F-03-01", 2, "310115", "分公司未在小区公示物业服务收费标准。", ago(130).date(), actor), actor, ago(120))
     _through(_record(managers[a.id][0], "SH-P-06-01", 3, d(a), "周末业务接待窗口连续三周未开放。", ago(100).date(), actor), actor, ago(90))
+    # A listed project manager: a serious record in force.
+    _through(_record(managers[b.id][1], "SH-P-18-06", 14, d(b), "将执业证书出借给他人挂靠承接项目。", ago(80).date(), actor), actor, ago(70))
     # In the objection window, and awaiting decision with an objection.
     notify_record(_record(b, "EX-F-06-01", 4, d(b), "电梯维保记录缺失，故障两周未修复。", ago(10).date(), actor), actor=actor, now=ago(1))
     waiting = _record(b, "EX-B-03-02", 5, d(b), "业主投诉未在规定时限内答复。", ago(20).date(), actor)

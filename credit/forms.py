@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
@@ -11,11 +9,12 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from core import clock
 from core.accounts import uscc as uscc_rules
 
 
 def not_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("The date must be today or in the past."))
 
 
@@ -120,7 +119,8 @@ class ImportForm(FlaskForm):
 class ItemForm(FlaskForm):
     code = StringField(pgettext("credit", "Code"), validators=[DataRequired(), Length(max=32)])
     subject_kind = SelectField(_l("Applies to"), choices=[("firm", _l("Firm")), ("project_manager", _l("Project manager")),
-                                                          ("both", _l("Firm or project manager"))])
+                                                          ("both", _l("Firm or project manager")),
+                                                          ("agency", _l("Tender agency"))])
     kind = SelectField(_l("Kind"), choices=[("bad", _l("Bad conduct")), ("good", _l("Good conduct"))])
     severity = SelectField(_l("Severity"), choices=[("minor", _l("Minor")), ("general", _l("General")),
                                                     ("serious", _l("Serious"))])

@@ -34,15 +34,34 @@ LABELS = {
     "complainant": {"resident": _l("Resident or owner"), "owners_committee": _l("Owners' committee")},
     "objection": {"accepted": _l("Accepted"), "partly_accepted": _l("Partly accepted"), "rejected": pgettext("credit", "Rejected")},
     "correction": {"approved": _l("Approved"), "refused": _l("Refused")},
-    "subject": {"firm": _l("Firm"), "project_manager": _l("Project manager"), "both": _l("Firm or project manager")},
+    "subject": {"firm": _l("Firm"), "project_manager": _l("Project manager"), "both": _l("Firm or project manager"),
+                "agency": _l("Tender agency")},
     "conduct": {"bad": _l("Bad conduct"), "good": _l("Good conduct")},
     "catalogue": {"draft": _l("Draft"), "active": pgettext("credit", "Active"), "retired": _l("Retired")},
+}
+
+# The steps of a record's history, as the audit chain names them (credit.record_<step>).
+TIMELINE = {
+    "opened": _l("Record opened"),
+    "notified": _l("Subject notified"),
+    "objected": _l("Objection received"),
+    "decided": _l("Decision taken"),
+    "published": _l("Record published"),
+    "correction_requested": _l("Correction requested"),
+    "correction_decided": _l("Correction request decided"),
+    "expired": _l("Publication period ended"),
+    "imported": _l("Imported from another system"),
 }
 
 STAGE_TAGS = {"published": "tag-error", "objection_window": "tag-warn", "awaiting_decision": "tag-warn",
               "dismissed": "tag-ok", "corrected": "tag-ok", "expired": "tag-ok"}
 
-DUE_PROCESS = ("draft", "notified", "decided", "published", "expired")
+
+
+def timeline_label(action: str) -> str:
+    """The name of a history step (an audit action ``credit.record_<step>``) in the reader's language."""
+    step = action.removeprefix("credit.record_")
+    return str(TIMELINE.get(step, step.replace("_", " ")))
 
 
 def label(kind: str, value) -> str:

@@ -1,7 +1,9 @@
 """What the public may see of a subject: one place, used by the pages and the API alike.
 
 Only records in force (published, within their period, not corrected) are shown; nothing personal
-(national IDs, complainants, the facts and reasons text) ever leaves this module.
+(national IDs, complainants, the facts and reasons text) ever leaves this module. Each record shows
+what Credit China and SAM.gov exclusions show: the conduct item, its legal basis, the decision's
+number and date, the deciding authority, the publication period and the repair status.
 """
 
 from __future__ import annotations
@@ -10,152 +12,111 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
-from core.db import db, utcnow
-from credit.models import (
-    ConductItem,
-    ConductKind,
-    CreditRecord,
-    CreditSubject,
-    Employment,
-    ManagedProject,
-    ProjectManager,
-    RecordStatus,
-    SubjectKind,
-)
-from credit.scoring import FirmFacts, Standing, manager_standing
+from core import clock
+from core.db import db
+from credit.models import CreditSubject, Employment, ManagedProject, ProjectManager
+from credit.scoring import Fact, FirmFacts, Listing, Standing, manager_facts, manager_standing
 
-
-def in_force_clause(at: datetime):
-    return sa.and_(
-        CreditRecord.status.in_((RecordStatus.PUBLISHED, RecordStatus.CORRECTED)),
-        CreditRecord.published_at <= at,
-        CreditRecord.expires_at > at,
-        sa.or_(CreditRecord.corrected_at.is_(None), CreditRecord.corrected_at > at),
-    )
-
-
-def public_records(where, at: datetime) -> list[CreditRecord]:
-    return list(
-        db.session.scalars(
-            sa.select(CreditRecord)
-            .options(joinedload(CreditRecord.item).joinedload(ConductItem.version), joinedload(CreditRecord.district))
-            .where(where, in_force_clause(at))
-            .order_by(CreditRecord.published_at.desc())
-        )
-    )
+MANAGERS_SHOWN = 100
 
 
 @dataclass
 class FirmProfile:
+    """A firm's or agency's public page at one instant."""
+
     firm: CreditSubject
     standing: Standing
-    records: list[CreditRecord]
+    records: list[Fact]
     managers: list[tuple[ProjectManager, int]]
     history: list[tuple[datetime, float]]
     at: datetime
-    # The first instant after ``at`` at which anything in this profile could read differently.
-    next_change: datetime | None = None
-
-
-def _next_month(t: datetime) -> datetime:
-    return t.replace(year=t.year + t.month // 12, month=t.month % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _next_change(facts: FirmFacts, manager_ids: list[int], at: datetime, since: datetime, window: timedelta):
-    """When the profile of ``at`` stops holding: a count starts, ends or is corrected (the firm's,
-    its branches', its projects' and its listed managers'), or the chart's window or labels move."""
-    points = facts.breakpoints(since, at + timedelta(days=3650))
-    later = [t for t in points if t > at]
-    entering = [t for t in points if t > since]
-    candidates = later[:1] + [t + window for t in entering[:1]] + [_next_month(at), _next_month(since) + window]
-    if manager_ids:
-        edges = (CreditRecord.published_at, CreditRecord.expires_at, CreditRecord.corrected_at)
-        rows = db.session.execute(
-            sa.select(*edges).where(CreditRecord.manager_id.in_(manager_ids),
-                                    CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER,
-                                    sa.or_(*[edge > at for edge in edges]))
-        ).all()
-        candidates += [t for row in rows for t in row if t is not None and t > at]
-    return min(candidates)
-
-
-def manager_points(manager_ids: list[int], at: datetime) -> dict[int, int]:
-    """Signed points in force per manager, in one query."""
-    if not manager_ids:
-        return {}
-    signed = sa.case((ConductItem.kind == ConductKind.BAD, -CreditRecord.points), else_=CreditRecord.points)
-    rows = db.session.execute(
-        sa.select(CreditRecord.manager_id, sa.func.sum(signed))
-        .join(ConductItem, ConductItem.id == CreditRecord.item_id)
-        .where(CreditRecord.manager_id.in_(manager_ids), CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER,
-               in_force_clause(at))
-        .group_by(CreditRecord.manager_id)
-    ).all()
-    return {manager_id: int(total or 0) for manager_id, total in rows}
 
 
 def firm_profile(firm: CreditSubject, at: datetime | None = None, chart_years: int = 3) -> FirmProfile:
-    at = at or utcnow()
-    facts = FirmFacts.load(firm)
-    standing = facts.standing(at)
+    at = at or clock.now()
+    managers = list(db.session.scalars(
+        sa.select(ProjectManager).where(ProjectManager.firm_id == firm.id).order_by(ProjectManager.name)
+        .limit(MANAGERS_SHOWN)
+    ))
+    facts = FirmFacts.load(firm, extra_managers=[m.id for m in managers])
     since = at - timedelta(days=365 * chart_years)
     history = [(t, facts.standing(t).score) for t in facts.breakpoints(since, at)]
-    branch_ids = [firm.id] + [b.id for b in firm.branches]
-    records = public_records(
-        sa.and_(CreditRecord.firm_id.in_(branch_ids), CreditRecord.subject_kind == SubjectKind.FIRM), at
-    )
-    managers = list(
-        db.session.scalars(
-            sa.select(ProjectManager).where(ProjectManager.firm_id == firm.id).order_by(ProjectManager.name).limit(100)
-        )
-    )
-    points = manager_points([m.id for m in managers], at)
-    next_change = _next_change(facts, [m.id for m in managers], at, since, timedelta(days=365 * chart_years))
-    return FirmProfile(firm, standing, records, [(m, points.get(m.id, 0)) for m in managers], history, at, next_change)
+    records = [f for f in facts.own if f.in_force(at)]
+    return FirmProfile(firm, facts.standing(at), records, [(m, facts.manager_points(m.id, at)) for m in managers],
+                       history, at)
 
 
 @dataclass
 class ManagerProfile:
     manager: ProjectManager
     standing: Standing
-    records: list[CreditRecord]
+    records: list[Fact]
     employments: list[Employment]
     projects: list[ManagedProject]
     at: datetime
 
 
 def manager_profile(manager: ProjectManager, at: datetime | None = None) -> ManagerProfile:
-    at = at or utcnow()
-    records = public_records(
-        sa.and_(CreditRecord.manager_id == manager.id, CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER), at
-    )
-    projects = list(
-        db.session.scalars(
-            sa.select(ManagedProject).where(
-                ManagedProject.manager_id == manager.id,
-                sa.or_(ManagedProject.ended_at.is_(None), ManagedProject.ended_at > at),
-            )
-        )
-    )
-    return ManagerProfile(manager, manager_standing(manager, at), records, list(manager.employments), projects, at)
+    at = at or clock.now()
+    facts = manager_facts(manager)
+    projects = list(db.session.scalars(
+        sa.select(ManagedProject).where(ManagedProject.manager_id == manager.id,
+                                        sa.or_(ManagedProject.ended_at.is_(None), ManagedProject.ended_at > at))
+    ))
+    return ManagerProfile(manager, manager_standing(manager, at, facts), [f for f in facts if f.in_force(at)],
+                          list(manager.employments), projects, at)
 
 
-def record_view(record: CreditRecord, locale: str) -> dict:
-    """The public fields of one record."""
-    item = record.item
+def _english(locale: str) -> bool:
+    return str(locale).startswith("en")
+
+
+def _day(instant: datetime | None):
+    return clock.shanghai_date(instant) if instant else None
+
+
+def record_view(fact: Fact, locale: str) -> dict:
+    """The public fields of one record (instants, and for the pages their Shanghai dates)."""
+    english = _english(locale)
     return {
-        "reference": record.reference,
-        "item_code": item.code,
-        "item_title": item.title(locale),
-        "example_item": item.is_example,
-        "catalogue_version": item.version.number,
-        "severity": item.severity.value,
-        "points": record.signed_points,
-        "occurred_on": record.occurred_on,
-        "decision": record.decision.value if record.decision else None,
-        "authority": record.district.display_name(locale) if record.district else None,
-        "published_at": record.published_at,
-        "expires_at": record.expires_at,
+        "reference": fact.reference,
+        "item_code": fact.item_code,
+        "item_title": fact.item_title_en if english else fact.item_title_zh,
+        "example_item": fact.item_is_example,
+        "catalogue_version": fact.catalogue_version,
+        "basis": fact.item_basis,
+        "severity": fact.severity,
+        "points": fact.signed_points,
+        "occurred_on": fact.occurred_on,
+        "decision": fact.decision,
+        "decision_no": fact.decision_no,
+        "decided_on": clock.shanghai_date(fact.decided_at) if fact.decided_at else None,
+        "authority": fact.district_en if english else fact.district_zh,
+        "published_at": fact.published_at,
+        "expires_at": fact.expires_at,
+        "correction_from": fact.correction_from,
+        "corrected_at": fact.corrected_at,
+        "published_on": _day(fact.published_at), "expires_on": _day(fact.expires_at),
+        "correction_from_on": _day(fact.correction_from), "corrected_on": _day(fact.corrected_at),
     }
+
+
+def listing_view(listing: Listing | None, locale: str) -> dict | None:
+    """The public fields of a listing on the seriously-untrustworthy list (None: not listed)."""
+    if listing is None:
+        return None
+    english = _english(locale)
+    return {
+        "start": listing.start, "end": listing.end,
+        "basis": [{"reference": f.reference, "item_code": f.item_code,
+                   "item_title": f.item_title_en if english else f.item_title_zh, "basis": f.item_basis,
+                   "decision_no": f.decision_no} for f in listing.basis],
+    }
+
+
+def standing_view(standing: Standing, locale: str) -> dict:
+    """A standing as the public sees it: the grade never without the listing beside it."""
+    return {"at": standing.at, "score": standing.score, "grade": standing.grade, "listed": standing.listed,
+            "listing": listing_view(standing.listing, locale), "may_bid": standing.may_bid,
+            "own_points": standing.own_points, "manager_points": standing.manager_points}

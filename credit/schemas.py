@@ -11,7 +11,7 @@ class LookupQuerySchema(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 
-class IdLookupQuerySchema(Schema):
+class IdLookupSchema(Schema):
     id_number = fields.String(required=True, validate=validate.Length(equal=18))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
@@ -23,6 +23,8 @@ class ScoreQuerySchema(Schema):
 class FirmSummarySchema(Schema):
     uscc = fields.String()
     name = fields.String()
+    kind = fields.String(metadata={"description": "firm or agency"})
+    listed = fields.Boolean(metadata={"description": "On the list of seriously untrustworthy subjects now"})
     url = fields.String()
 
 
@@ -33,16 +35,32 @@ class ManagerSummarySchema(Schema):
 
 
 class LookupResultSchema(Schema):
-    kind = fields.String(metadata={"description": "uscc, certificate, name or too_short"})
+    kind = fields.String(metadata={"description": "uscc, certificate, name, id_number or too_short"})
     firms = fields.List(fields.Nested(FirmSummarySchema))
     managers = fields.List(fields.Nested(ManagerSummarySchema))
+
+
+class ListingBasisSchema(Schema):
+    reference = fields.String()
+    item_code = fields.String()
+    item_title = fields.String()
+    basis = fields.String(allow_none=True, metadata={"description": "Legal basis of the conduct item"})
+    decision_no = fields.String(allow_none=True)
+
+
+class ListingSchema(Schema):
+    start = fields.DateTime()
+    end = fields.DateTime(allow_none=True, metadata={"description": "When the listing ends if nothing else happens"})
+    basis = fields.List(fields.Nested(ListingBasisSchema))
 
 
 class StandingSchema(Schema):
     at = fields.DateTime()
     score = fields.Float()
-    grade = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True, metadata={"description": "A listed subject's grade is capped by the policy"})
     listed = fields.Boolean(metadata={"description": "On the list of seriously untrustworthy subjects"})
+    listing = fields.Nested(ListingSchema, allow_none=True)
+    may_bid = fields.Boolean(metadata={"description": "May take part in tenders at this instant"})
     own_points = fields.Integer()
     manager_points = fields.Float()
 
@@ -53,13 +71,18 @@ class PublicRecordSchema(Schema):
     item_title = fields.String()
     example_item = fields.Boolean()
     catalogue_version = fields.Integer()
+    basis = fields.String(allow_none=True, metadata={"description": "Legal basis of the conduct item"})
     severity = fields.String()
     points = fields.Integer()
     occurred_on = fields.Date()
     decision = fields.String(allow_none=True)
+    decision_no = fields.String(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
     authority = fields.String(allow_none=True)
     published_at = fields.DateTime()
-    expires_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    correction_from = fields.DateTime(allow_none=True, metadata={"description": "Earliest instant a correction may be asked for"})
+    corrected_at = fields.DateTime(allow_none=True)
 
 
 class ManagerPointsSchema(Schema):
@@ -71,6 +94,7 @@ class ManagerPointsSchema(Schema):
 class FirmProfileSchema(Schema):
     uscc = fields.String()
     name = fields.String()
+    kind = fields.String(metadata={"description": "firm or agency"})
     qualification = fields.String(allow_none=True)
     head_office_uscc = fields.String(allow_none=True)
     branch_usccs = fields.List(fields.String())
@@ -94,8 +118,15 @@ class ManagerProfileSchema(Schema):
 class EligibilitySchema(Schema):
     eligible = fields.Boolean()
     reasons = fields.List(fields.String())
+    reason_texts = fields.List(fields.String(), metadata={"description": "The reasons in plain words"})
     credit_factor = fields.Float()
     standing = fields.Nested(StandingSchema)
+
+
+class ReportListingSchema(Schema):
+    start = fields.String()
+    end = fields.String(allow_none=True)
+    basis = fields.List(fields.Dict())
 
 
 class ReportSchema(Schema):
@@ -106,4 +137,6 @@ class ReportSchema(Schema):
     issued_at = fields.DateTime()
     score = fields.String()
     grade = fields.String(allow_none=True)
+    listing = fields.Nested(ReportListingSchema, allow_none=True)
+    may_bid = fields.Boolean(allow_none=True)
     record_refs = fields.List(fields.String())

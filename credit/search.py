@@ -1,4 +1,5 @@
-"""Public lookup queries: firms by any part of the name (ranked), USCC, certificate number, ID + name."""
+"""Public lookup queries: firms and tender agencies by any part of the name (ranked), USCC, certificate
+number, ID + name."""
 
 from __future__ import annotations
 
@@ -114,7 +115,7 @@ def manager_by_id_and_name(national_id: str, name: str) -> ProjectManager | None
         return None
     return db.session.scalars(
         sa.select(ProjectManager).where(
-            ProjectManager.national_id_hmac == pii.id_lookup_hash(national_id), ProjectManager.name == name
+            ProjectManager.national_id_hmac.in_(pii.id_lookup_hashes(national_id)), ProjectManager.name == name
         )
     ).first()
 

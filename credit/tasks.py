@@ -12,29 +12,47 @@ RETRY = Retry(max=3, interval=[30, 120, 600])
 
 @rq.job(queue="exchange")
 def push_exchange(batch_size: int = 500, settle_seconds: int = 5, max_batches: int = 100) -> int:
-    """Report expiries, then send every pending batch to the city platform; returns the batches sent."""
+    """Report expiries, then deliver every batch to the city platform; returns the batches delivered.
+
+    Each batch is committed as pending before its delivery starts, so a worker that dies mid-way
+    leaves it to be resent as it is, under the same key, by the next run.
+    """
     from credit.operations import expire_records
-    from credit.operations.exchange import export_batch
+    from credit.operations.exchange import claim_batch, deliver_batch
 
     while expire_records():
         db.session.commit()
     db.session.commit()
     sent = 0
     for _ in range(max_batches):
+        batch = claim_batch(batch_size=batch_size, settle_seconds=settle_seconds)
+        db.session.commit()
+        if batch is None:
+            break
         try:
-            batch = export_batch(batch_size=batch_size, settle_seconds=settle_seconds)
+            deliver_batch(batch)
         except Exception:
             db.session.commit()  # keep the failure in the export log; RQ retries the job
             raise
         db.session.commit()
-        if batch is None:
-            break
         sent += 1
     return sent
 
 
 def enqueue_push(**kwargs):
     return push_exchange.enqueue(retry=RETRY, **kwargs)
+
+
+@rq.job(queue="default")
+def expire_due_records() -> int:
+    """Report records whose publication period ended: their expiry changes what the public sees now."""
+    from credit.operations import expire_records
+
+    total = 0
+    while count := expire_records():
+        db.session.commit()
+        total += count
+    return total
 
 
 @rq.job(queue="default")
@@ -47,8 +65,9 @@ def purge_complaint_drafts() -> int:
     return removed
 
 
-# Periodic work, submitted by ``flask rq cron``: records whose period ended are expired and every
+# Periodic work, submitted by ``flask rq cron``: every minute, records whose period ended are marked
+# expired (the write moves the publication version, so cached public answers are rebuilt); every
 # decided or expired record reaches the city platform within the quarter hour.
+expire_due_records.cron_register(60)
 push_exchange.cron_register(900)
 purge_complaint_drafts.cron_register(3600)
-

@@ -16,6 +16,7 @@ from credit.models.records import (
     CorrectionOutcome,
     CreditRecord,
     Decision,
+    DecisionCounter,
     Objection,
     ObjectionOutcome,
     RecordSource,
@@ -27,6 +28,6 @@ __all__ = [
     "CatalogueStatus", "CatalogueVersion", "ConductItem", "ConductKind",
     "Severity", "SubjectKind", "Complaint", "ComplaintAttachment", "ComplaintDraft", "ComplaintStatus", "ComplainantKind",
     "ExchangeBatch", "ExchangeItem", "ImportRun", "ReportCertificate", "CreditPolicy", "GradeRule",
-    "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "Objection", "ObjectionOutcome",
+    "Correction", "CorrectionOutcome", "CreditRecord", "Decision", "DecisionCounter", "Objection", "ObjectionOutcome",
     "RecordSource", "RecordStatus", "CreditSubject", "Employment", "ManagedProject", "ProjectManager",
 ]

@@ -12,9 +12,10 @@ from core.db import TimestampMixin, db, enum_column
 
 
 class SubjectKind(str, enum.Enum):
-    FIRM = "firm"
-    PROJECT_MANAGER = "project_manager"
-    BOTH = "both"
+    FIRM = "firm"  # 物业服务企业
+    PROJECT_MANAGER = "project_manager"  # 项目经理
+    AGENCY = "agency"  # 招标代理机构
+    BOTH = "both"  # an item for firms and project managers alike
 
 
 class ConductKind(str, enum.Enum):
@@ -80,9 +81,6 @@ class ConductItem(db.Model):
         return self.title_en if str(locale).startswith("en") else self.title_zh
 
     def applies_to(self, kind: SubjectKind) -> bool:
+        if kind == SubjectKind.AGENCY:
+            return self.subject_kind == SubjectKind.AGENCY
         return self.subject_kind in (kind, SubjectKind.BOTH)
-
-    @property
-    def signed_points(self) -> int:
-        """Points as they count towards a score: negative for bad conduct."""
-        return -self.points if self.kind == ConductKind.BAD else self.points

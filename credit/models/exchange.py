@@ -24,12 +24,15 @@ class ExchangeItem(db.Model):
 
 
 class BatchStatus(str, enum.Enum):
+    PENDING = "pending"  # kept with its bytes and key, not acknowledged yet: resent as it is
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # a delivery attempt failed; still pending, resent as it is
 
 
 class ExchangeBatch(TimestampMixin, db.Model):
-    """One pushed batch; the cursor is the highest ``last_item_id`` of a sent batch."""
+    """One batch for the city platform, kept (items, bytes and key) before it is first delivered and
+    resent identically until the platform acknowledges it. The cursor is the highest ``last_item_id``
+    of any batch: items once put in a batch never go into another."""
 
     __tablename__ = "credit_exchange_batch"
     __table_args__ = (sa.UniqueConstraint("first_item_id", "last_item_id"),)
@@ -38,12 +41,20 @@ class ExchangeBatch(TimestampMixin, db.Model):
     first_item_id: Mapped[int] = mapped_column(sa.BigInteger)
     last_item_id: Mapped[int] = mapped_column(sa.BigInteger)
     item_count: Mapped[int]
-    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, 8))
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, 8), default=BatchStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=1)
     jsonl_name: Mapped[str | None] = mapped_column(sa.String(200))
     jsonl_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     csv_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # What is delivered, byte for byte, on every attempt (the Idempotency-Key is ``jsonl_name``).
+    jsonl: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    csv: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    acknowledged_at: Mapped[datetime | None]
+
+    @property
+    def delivered(self) -> bool:
+        return self.status == BatchStatus.SENT
 
 
 class ImportRun(TimestampMixin, db.Model):
@@ -74,4 +85,8 @@ class ReportCertificate(db.Model):
     score: Mapped[str | None] = mapped_column(sa.String(16))
     grade: Mapped[str | None] = mapped_column(sa.String(16))
     record_refs: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The seriously-untrustworthy listing as the report stated it (None: not listed), and whether
+    # the subject could bid then.
+    listing: Mapped[dict | None] = mapped_column(sa.JSON)
+    may_bid: Mapped[bool | None]
     digest: Mapped[str] = mapped_column(sa.String(64))

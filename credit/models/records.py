@@ -8,8 +8,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, db, enum_column, utcnow
-from credit.models.catalogue import ConductItem, SubjectKind
+from core import clock
+from core.db import TimestampMixin, db, enum_column
+from credit.models.catalogue import ConductItem, ConductKind, SubjectKind
 
 
 class RecordSource(str, enum.Enum):
@@ -79,6 +80,8 @@ class CreditRecord(TimestampMixin, db.Model):
     decision_reasons: Mapped[str | None] = mapped_column(sa.Text)
     points: Mapped[int | None]  # decided points (magnitude); the item's points until decided
     decided_at: Mapped[datetime | None]
+    # The decision's number (决定书文号), issued when it is decided: see credit.operations.numbers.
+    decision_no: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     published_at: Mapped[datetime | None]
@@ -102,7 +105,7 @@ class CreditRecord(TimestampMixin, db.Model):
 
     def stage(self, now: datetime | None = None) -> str:
         """The due-process stage, derived from the stored facts at ``now``."""
-        now = now or utcnow()
+        now = now or clock.now()
         if self.status == RecordStatus.NOTIFIED:
             return "objection_window" if now <= self.objection_deadline else "awaiting_decision"
         if self.status == RecordStatus.PUBLISHED and self.expires_at is not None and now >= self.expires_at:
@@ -111,17 +114,44 @@ class CreditRecord(TimestampMixin, db.Model):
 
     def in_force(self, at: datetime) -> bool:
         """Does this record count (and show publicly) at instant ``at``?"""
-        return (
-            self.published_at is not None
-            and self.published_at <= at
-            and (self.expires_at is None or at < self.expires_at)
-            and (self.corrected_at is None or at < self.corrected_at)
+        return in_force(self.published_at, self.expires_at, self.corrected_at, at)
+
+    @classmethod
+    def in_force_at(cls, at: datetime):
+        """The same rule as :meth:`in_force`, as a SQL condition."""
+        return sa.and_(
+            cls.published_at.is_not(None),
+            cls.published_at <= at,
+            sa.or_(cls.expires_at.is_(None), cls.expires_at > at),
+            sa.or_(cls.corrected_at.is_(None), cls.corrected_at > at),
         )
 
     @property
     def signed_points(self) -> int:
-        magnitude = self.points if self.points is not None else self.item.points
-        return -magnitude if self.item.kind.value == "bad" else magnitude
+        return signed_points(self.points, self.item.points, self.item.kind)
+
+
+def in_force(published_at: datetime | None, expires_at: datetime | None, corrected_at: datetime | None,
+             at: datetime) -> bool:
+    """The one rule of which records count: published at or before ``at``, not yet expired, not corrected."""
+    return (published_at is not None and published_at <= at and (expires_at is None or at < expires_at)
+            and (corrected_at is None or at < corrected_at))
+
+
+def signed_points(decided: int | None, item_points: int, kind: ConductKind) -> int:
+    """Points as they count towards a score: the decided magnitude (else the item's), negative for bad conduct."""
+    magnitude = decided if decided is not None else item_points
+    return -magnitude if kind == ConductKind.BAD else magnitude
+
+
+class DecisionCounter(db.Model):
+    """The last decision number issued per district and year (one row each, locked while issuing)."""
+
+    __tablename__ = "credit_decision_counter"
+
+    district_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
 
 
 class Objection(TimestampMixin, db.Model):

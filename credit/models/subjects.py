@@ -7,16 +7,22 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, db
+from core.db import TimestampMixin, db, enum_column
+from credit.models.catalogue import SubjectKind
+
 
 class CreditSubject(TimestampMixin, db.Model):
-    """A property-service firm (物业服务企业) in the registry, with or without a platform account."""
+    """An organisation in the registry, keyed by its USCC, with or without a platform account: a
+    property-service firm (物业服务企业) or a tender agency (招标代理机构)."""
 
     __tablename__ = "credit_subject"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     uscc_override_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # SubjectKind.FIRM or SubjectKind.AGENCY.
+    kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, 16), default=SubjectKind.FIRM,
+                                              server_default="firm")
     name: Mapped[str] = mapped_column(sa.String(200))
     qualification: Mapped[str | None] = mapped_column(sa.String(32))
     district_code: Mapped[str | None] = mapped_column(sa.ForeignKey("district.code"))
@@ -31,6 +37,18 @@ class CreditSubject(TimestampMixin, db.Model):
 
     def set_name(self, name: str) -> None:
         self.name = name.strip()
+
+    @property
+    def is_agency(self) -> bool:
+        return self.kind == SubjectKind.AGENCY
+
+    @classmethod
+    def for_organisation(cls, org) -> CreditSubject | None:
+        """The credit subject of core's Organisation: the one linked to it, else the one with its USCC."""
+        subject = db.session.scalars(sa.select(cls).where(cls.organisation_id == org.id)).first()
+        if subject is None and getattr(org, "uscc", None):
+            subject = db.session.scalars(sa.select(cls).where(cls.uscc == org.uscc)).first()
+        return subject
 
 
 class SubjectNameGram(db.Model):

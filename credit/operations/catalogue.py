@@ -7,10 +7,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from credit.text import _
+from flask_babel import gettext as _
 
+from core import clock
 from core.audit.operations import record_event
-from core.db import DomainError, db, utcnow
+from core.db import DomainError, db
+from credit.rules import REGISTRY_START
 from credit.models import CatalogueStatus, CatalogueVersion, ConductItem, ConductKind, CreditPolicy, GradeRule, Severity, SubjectKind
 
 STANDARD_CSV = Path(__file__).resolve().parent.parent / "data" / "conduct-catalogue-shanghai-2012.csv"
@@ -43,6 +45,13 @@ EXAMPLE_ITEMS = [
      "未按规定参加继续教育", "Not attending required continuing education"),
     ("EX-F-G-01", SubjectKind.BOTH, ConductKind.GOOD, Severity.MINOR, 2,
      "获市级物业管理优秀示范项目称号", "Awarded a city-level model property-management project title"),
+    # Tender agencies (招标代理机构): no official catalogue text for agencies was confirmed.
+    ("EX-A-18-01", SubjectKind.AGENCY, ConductKind.BAD, Severity.SERIOUS, 18,
+     "代理机构参与投标或为投标人提供咨询", "Agency bidding itself or advising bidders on a tender it runs"),
+    ("EX-A-18-02", SubjectKind.AGENCY, ConductKind.BAD, Severity.SERIOUS, 18,
+     "泄露应当保密的招标投标信息", "Disclosing tender information that must be kept confidential"),
+    ("EX-A-06-01", SubjectKind.AGENCY, ConductKind.BAD, Severity.GENERAL, 6,
+     "未按规定程序组织招标投标活动", "Running a tender procedure in breach of the required steps"),
 ]
 
 DEFAULT_GRADES = [("A", 95, True, 1000), ("B", 85, True, 900), ("C", 70, True, 700), ("D", -10000, False, 0)]
@@ -79,16 +88,17 @@ def seed_catalogue(*, actor=None) -> CatalogueVersion:
     if existing is not None:
         return existing
     version = CatalogueVersion(number=1, label=STANDARD_LABEL + " + examples", status=CatalogueStatus.ACTIVE,
-                               activated_at=utcnow(), note="Items coded EX- are examples, not the published standard.")
+                               activated_at=clock.now(), note="Items coded EX- are examples, not the published standard.")
     db.session.add(version)
     db.session.flush()
     for row in catalogue_rows():
         db.session.add(ConductItem(version_id=version.id, **row))
     if db.session.scalars(sa.select(GradeRule.id)).first() is None:
         for grade, min_score, may_bid, factor in DEFAULT_GRADES:
-            db.session.add(GradeRule(grade=grade, min_score=min_score, may_bid=may_bid, factor_permille=factor))
+            db.session.add(GradeRule(valid_from=REGISTRY_START, grade=grade, min_score=min_score, may_bid=may_bid,
+                                     factor_permille=factor))
     if db.session.scalars(sa.select(CreditPolicy.id)).first() is None:
-        db.session.add(CreditPolicy())
+        db.session.add(CreditPolicy(valid_from=REGISTRY_START, listed_grade_cap="D"))
     db.session.flush()
     record_event("credit.catalogue_seeded", version, actor=actor, details={"items": len(version.items)})
     return version
@@ -158,6 +168,11 @@ def add_item(version: CatalogueVersion, data: dict, *, actor) -> ConductItem:
     return item
 
 
+def version_actions(version: CatalogueVersion) -> frozenset[str]:
+    """What can be done with a catalogue version: only a draft is edited and activated."""
+    return frozenset({"edit", "add_item", "activate"}) if version.status == CatalogueStatus.DRAFT else frozenset()
+
+
 def activate_version(version: CatalogueVersion, *, actor) -> CatalogueVersion:
     """Make a draft version the active catalogue; the previous one is retired (its records keep it)."""
     if version.status != CatalogueStatus.DRAFT:
@@ -165,7 +180,7 @@ def activate_version(version: CatalogueVersion, *, actor) -> CatalogueVersion:
     for old in db.session.scalars(sa.select(CatalogueVersion).where(CatalogueVersion.status == CatalogueStatus.ACTIVE)):
         old.status = CatalogueStatus.RETIRED
     version.status = CatalogueStatus.ACTIVE
-    version.activated_at = utcnow()
+    version.activated_at = clock.now()
     db.session.flush()
     record_event("credit.catalogue_activated", version, actor=actor, details={"number": version.number})
     return version

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from credit.text import _
+from flask_babel import gettext as _
 
 from core.audit.operations import record_event
+from core import clock
 from core.db import DomainError, db, utcnow
 from credit.models import Complaint, ComplaintAttachment, ComplaintDraft, ComplaintStatus, CreditSubject
 
@@ -105,6 +106,33 @@ def store_attachment(draft_token: str, filename: str, data: bytes, *, actor=None
     return attachment
 
 
+def remove_attachment(draft_token: str, attachment_id: str) -> None:
+    """Take back one evidence file from the complaint being filled in under ``draft_token``."""
+    attachment = db.session.scalars(
+        sa.select(ComplaintAttachment).where(ComplaintAttachment.draft_token == draft_token,
+                                             ComplaintAttachment.complaint_id.is_(None),
+                                             sa.cast(ComplaintAttachment.id, sa.String) == str(attachment_id)[:20])
+    ).first()
+    if attachment is not None:
+        db.session.delete(attachment)
+        db.session.flush()
+
+
+def complaint_progress(complaint: Complaint, now=None) -> list[dict]:
+    """What the complainant is told about each credit case opened from the complaint."""
+    now = now or clock.now()
+    out = []
+    for record in complaint.records:
+        if record.in_force(now):
+            outcome = "published"
+        elif record.status.value == "dismissed":
+            outcome = "dismissed"
+        else:
+            outcome = "in_progress"
+        out.append({"outcome": outcome, "record": record})
+    return out
+
+
 def submit_complaint(data: dict, *, draft_token: str | None = None, actor=None) -> Complaint:
     """File a complaint from the public form; returns it with its tracking number."""
     uscc = (data.get("firm_uscc") or "").strip().upper() or None
@@ -138,6 +166,17 @@ def submit_complaint(data: dict, *, draft_token: str | None = None, actor=None) 
     return complaint
 
 
+def complaint_actions(complaint: Complaint) -> frozenset[str]:
+    """What the bureau can do with a complaint now: open a record from it or close it, while it waits."""
+    return frozenset({"open_record", "close"}) if complaint.status == ComplaintStatus.RECEIVED else frozenset()
+
+
+def require_complaint_action(complaint: Complaint, action: str) -> None:
+    """Refuse a step the complaint no longer offers (it was handled, perhaps in another window)."""
+    if action not in complaint_actions(complaint):
+        raise DomainError(_("This complaint has already been handled."), code="complaint_handled")
+
+
 def close_complaint(complaint: Complaint, data: dict, *, actor) -> Complaint:
     """Close a complaint with no record opened; the reason is shown to the complainant."""
     if complaint.status != ComplaintStatus.RECEIVED:
@@ -147,7 +186,7 @@ def close_complaint(complaint: Complaint, data: dict, *, actor) -> Complaint:
         raise DomainError(_("Give the reason (at least 10 characters)."), code="reason", field="reason")
     complaint.status = ComplaintStatus.CLOSED
     complaint.closed_reason = reason
-    complaint.handled_at = utcnow()
+    complaint.handled_at = clock.now()
     complaint.handled_by_id = actor.id
     db.session.flush()
     record_event("credit.complaint_closed", complaint, actor=actor, district=complaint.district_code,
@@ -156,8 +195,9 @@ def close_complaint(complaint: Complaint, data: dict, *, actor) -> Complaint:
 
 
 def mark_record_opened(complaint: Complaint, *, actor) -> None:
+    """Mark a complaint as handled by opening a credit record from it."""
     complaint.status = ComplaintStatus.RECORD_OPENED
-    complaint.handled_at = utcnow()
+    complaint.handled_at = clock.now()
     complaint.handled_by_id = actor.id
     db.session.flush()
     record_event("credit.complaint_record_opened", complaint, actor=actor, district=complaint.district_code,

@@ -7,7 +7,7 @@ import secrets
 import sqlalchemy as sa
 
 from core.audit.operations import digest, record_event
-from core.db import db, utcnow
+from core.db import db
 from credit.models import ReportCertificate
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -22,17 +22,18 @@ def format_code(code: str) -> str:
 
 
 def issue_report(profile, *, kind: str, actor=None) -> ReportCertificate:
-    """Record what a printed report states, under a fresh code anyone can check later."""
-    subject = profile.firm if kind == "firm" else profile.manager
-    key = subject.uscc if kind == "firm" else subject.certificate_no
+    """Record what a printed report states (grade and listing side by side), under a fresh code anyone can check later."""
+    subject = profile.manager if kind == "manager" else profile.firm
+    key = subject.certificate_no if kind == "manager" else subject.uscc
     refs = [r.reference for r in profile.records]
     standing = profile.standing
+    listing = standing.listing.as_dict() if standing.listing else None
     body = {"kind": kind, "key": key, "name": subject.name, "at": profile.at.isoformat(), "score": standing.score_text,
-            "grade": standing.grade, "records": refs}
+            "grade": standing.grade, "records": refs, "listing": listing, "may_bid": standing.may_bid}
     cert = ReportCertificate(
         code="".join(secrets.choice(CODE_ALPHABET) for _ in range(16)), subject_kind=kind, subject_key=key,
         subject_name=subject.name, issued_at=profile.at, score=standing.score_text, grade=standing.grade,
-        record_refs=refs, digest=digest(body),
+        record_refs=refs, listing=listing, may_bid=standing.may_bid, digest=digest(body),
     )
     db.session.add(cert)
     db.session.flush()
@@ -47,4 +48,4 @@ def find_report(code: str) -> ReportCertificate | None:
     return db.session.scalars(sa.select(ReportCertificate).where(ReportCertificate.code == code)).first()
 
 
-__all__ = ["find_report", "format_code", "issue_report", "utcnow"]
+__all__ = ["find_report", "format_code", "issue_report"]

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from core.accounts import uscc as uscc_rules
-from core.accounts.models import Organisation
-from credit.text import _
+from flask_babel import gettext as _
 
+from core import clock
+from core.accounts import uscc as uscc_rules
+from core.accounts.models import Organisation, OrgKind
 from core.audit.operations import record_event
 from core.db import DomainError, db
 from credit import pii
-from credit.models import CreditSubject, Employment, ManagedProject, ProjectManager
+from credit.models import CreditSubject, Employment, ManagedProject, ProjectManager, SubjectKind
+
+# The kinds of platform organisation that have a credit file, and the kind of subject each becomes.
+SUBJECT_KINDS = {OrgKind.FIRM: SubjectKind.FIRM, OrgKind.AGENCY: SubjectKind.AGENCY}
 
 
 def _check_uscc(code: str, override_reason: str | None) -> str:
@@ -25,12 +29,12 @@ def _check_uscc(code: str, override_reason: str | None) -> str:
 
 
 def register_firm(data: dict, *, actor) -> CreditSubject:
-    """Add a firm to the registry (or update its name and details), keyed by its USCC."""
+    """Add a firm or tender agency (``kind``) to the registry, or update its name and details, keyed by its USCC."""
     code = _check_uscc(data["uscc"], data.get("uscc_override_reason"))
     subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == code)).first()
     created = subject is None
     if created:
-        subject = CreditSubject(uscc=code)
+        subject = CreditSubject(uscc=code, kind=data.get("kind") or SubjectKind.FIRM)
         db.session.add(subject)
     subject.set_name(data["name"])
     subject.uscc_override_reason = data.get("uscc_override_reason") or subject.uscc_override_reason
@@ -46,17 +50,18 @@ def register_firm(data: dict, *, actor) -> CreditSubject:
 
 
 def subject_for_organisation(org: Organisation, *, actor) -> CreditSubject:
-    """The credit subject linked to a platform firm account, created from it if the registry lacks it."""
-    subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.organisation_id == org.id)).first()
-    if subject is not None:
+    """The credit subject of a platform firm or agency account, created from it if the registry lacks it."""
+    subject = CreditSubject.for_organisation(org)
+    if subject is not None and subject.organisation_id == org.id:
         return subject
+    if org.kind not in SUBJECT_KINDS:
+        raise DomainError(_("Only property-service firms and tender agencies have a credit file."), code="not_a_subject")
     if not org.uscc:
         raise DomainError(_("The organisation has no unified social credit code."), code="uscc_missing")
-    subject = db.session.scalars(sa.select(CreditSubject).where(CreditSubject.uscc == org.uscc)).first()
     if subject is None:
         return register_firm(
             {"uscc": org.uscc, "name": org.name, "district_code": org.district_code, "organisation_id": org.id,
-             "uscc_override_reason": org.uscc_override_reason},
+             "uscc_override_reason": org.uscc_override_reason, "kind": SUBJECT_KINDS[org.kind]},
             actor=actor,
         )
     subject.organisation_id = org.id
@@ -81,7 +86,7 @@ def register_manager(firm: CreditSubject | None, data: dict, *, actor) -> Projec
     db.session.add(manager)
     db.session.flush()
     if firm is not None:
-        db.session.add(Employment(manager_id=manager.id, firm_id=firm.id, started_on=data.get("started_on") or date.today()))
+        db.session.add(Employment(manager_id=manager.id, firm_id=firm.id, started_on=data.get("started_on") or clock.today()))
     record_event("credit.manager_registered", manager, actor=actor, data={"certificate_no": cert},
                  details={"certificate_no": cert})
     return manager

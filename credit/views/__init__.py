@@ -12,9 +12,9 @@ from credit.views import public  # noqa: E402,F401
 
 @bp.context_processor
 def credit_helpers():
-    from credit.labels import DUE_PROCESS, label, stage_tag
+    from credit.labels import label, stage_tag
 
-    return {"credit_label": label, "stage_tag": stage_tag, "due_process_steps": DUE_PROCESS}
+    return {"credit_label": label, "stage_tag": stage_tag}
 
 
 from credit.views import complaint  # noqa: E402,F401

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from core.accounts.models import District
 from core.authz import PUBLIC, access
-from core.db import DomainError, db, utcnow
+from core.db import db
+from core.requests import attempt
 from core.web import body_limit
 from credit import ratelimit
 from credit.forms import (
@@ -29,6 +30,8 @@ from credit.operations.complaints import (
     MAX_ATTACHMENTS,
     draft_answers,
     normalise_tracking,
+    complaint_progress,
+    remove_attachment,
     save_draft,
     store_attachment,
     submit_complaint,
@@ -46,7 +49,6 @@ def answers() -> dict:
 
 def save(values: dict) -> None:
     save_draft(draft_token(), values)
-    db.session.commit()
     session.modified = True  # sign the cookie again: the draft token lives as long as the visitor works
 
 
@@ -125,19 +127,10 @@ def complaint_evidence():
         if request.form.get("action") == "upload":
             if upload is None or not upload.filename:
                 form.file.errors.append(_("Select a file to add."))
-            else:
-                try:
-                    store_attachment(draft_token(), upload.filename, upload.read(MAX_ATTACHMENT_BYTES + 1))
-                    db.session.commit()
-                    return redirect(request.full_path)
-                except DomainError as exc:
-                    db.session.rollback()
-                    form.file.errors.append(exc.message)
+            elif attempt(form, store_attachment, draft_token(), upload.filename, upload.read(MAX_ATTACHMENT_BYTES + 1)):
+                return redirect(request.full_path)
         elif request.form.get("remove"):
-            attachment = next((a for a in _uploads() if str(a.id) == request.form["remove"]), None)
-            if attachment is not None:
-                db.session.delete(attachment)
-                db.session.commit()
+            remove_attachment(draft_token(), request.form["remove"])
             return redirect(request.full_path)
         else:
             return redirect(next_step("complaint_evidence"))
@@ -172,7 +165,6 @@ def complaint_check():
         values = dict(data)
         values["occurred_on"] = date.fromisoformat(data["occurred_on"]) if data.get("occurred_on") else None
         complaint = submit_complaint(values, draft_token=session.get(TOKEN))
-        db.session.commit()
         session.pop(TOKEN, None)
         session["credit_complaint_done"] = complaint.tracking_number
         return redirect(url_for("credit.complaint_done"))
@@ -201,7 +193,7 @@ def complaint_track():
             sa.select(Complaint).where(Complaint.tracking_number == normalise_tracking(form.tracking_number.data))
         ).first()
     return render_template("credit/complaint/track.html", form=form, complaint=complaint, searched=searched,
-                           now=utcnow())
+                           progress=complaint_progress(complaint) if complaint else [])
 
 
 @bp.get("/complaint/attachments/<int:attachment_id>")

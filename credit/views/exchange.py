@@ -7,59 +7,67 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts.models import Role
-from core.authz import access, require, roles
-from core.db import DomainError, db
+from core.authz import access, require
+from core.db import db
+from core.requests import attempt
 from core.web import body_limit
 from credit.access import is_administrator, supervisor_district
 from credit.forms import ImportForm
 from credit.models import ExchangeBatch, ImportRun
-from credit.operations.exchange import cursor, import_records
+from credit.operations.exchange import cursor
+from credit.operations.imports import import_records
 from credit.views import bp
+from credit.views.desk import SUPERVISOR, paginate
 
-SUPERVISOR = roles(Role.SUPERVISOR)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-@bp.route("/desk/exchange", methods=["GET", "POST"])
-@access(SUPERVISOR)
-@body_limit(MAX_IMPORT_BYTES + 64 * 1024)
-def exchange_log():
+def _page(form=None, status: int = 200):
     city = is_administrator()  # the city bureau or an operator; otherwise a district bureau
-    form = ImportForm()
-    if request.method == "POST" and request.form.get("action") == "push":
-        from flask_wtf.csrf import validate_csrf
-
-        from credit.tasks import enqueue_push
-
-        validate_csrf(request.form.get("csrf_token"))
-        require(city, "administrator")
-        enqueue_push()
-        flash(_("The export job was queued."), "success")
-        return redirect(url_for("credit.exchange_log"))
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            form.file.errors.append(_("Select a CSV file."))
-        else:
-            data = upload.read(MAX_IMPORT_BYTES + 1)
-            if len(data) > MAX_IMPORT_BYTES:
-                form.file.errors.append(_("The file must be smaller than 10 MB."))
-            else:
-                try:
-                    run = import_records(upload.filename, data, actor=current_user,
-                                         district=None if city else supervisor_district(), decisions=city)
-                    db.session.commit()
-                    return redirect(url_for("credit.import_report", run_id=run.id))
-                except DomainError as exc:
-                    db.session.rollback()
-                    form.file.errors.append(exc.message)
-    batches = db.session.scalars(sa.select(ExchangeBatch).order_by(ExchangeBatch.id.desc()).limit(100)).all()
     runs = sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(20)
     if not city:
         runs = runs.where(ImportRun.created_by_id == current_user.id)
-    return render_template("credit/desk/exchange.html", batches=batches, runs=db.session.scalars(runs).all(), form=form,
-                           cursor=cursor(), may_push=city)
+    pager = paginate(sa.select(ExchangeBatch).order_by(ExchangeBatch.id.desc()))
+    return render_template("credit/desk/exchange.html", pager=pager, runs=db.session.scalars(runs).all(),
+                           form=form or ImportForm(), cursor=cursor(), may_push=city), status
+
+
+@bp.get("/desk/exchange")
+@access(SUPERVISOR)
+def exchange_log():
+    return _page()
+
+
+@bp.post("/desk/exchange/push")
+@access(SUPERVISOR)
+def exchange_push():
+    from credit.tasks import enqueue_push
+
+    require(is_administrator(), "administrator")
+    enqueue_push()
+    flash(_("The export job was queued."), "success")
+    return redirect(url_for("credit.exchange_log"))
+
+
+@bp.post("/desk/exchange/import")
+@access(SUPERVISOR)
+@body_limit(MAX_IMPORT_BYTES + 64 * 1024)
+def exchange_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        data = upload.read(MAX_IMPORT_BYTES + 1) if upload is not None and upload.filename else None
+        if data is None:
+            form.file.errors.append(_("Select a CSV file."))
+        elif len(data) > MAX_IMPORT_BYTES:
+            form.file.errors.append(_("The file must be smaller than 10 MB."))
+        else:
+            city = is_administrator()
+            done = attempt(form, import_records, upload.filename, data, actor=current_user,
+                           district=None if city else supervisor_district(), decisions=city)
+            if done:
+                return redirect(url_for("credit.import_report", run_id=done.value.id))
+    return _page(form, status=422)
 
 
 @bp.get("/desk/imports/<int:run_id>")

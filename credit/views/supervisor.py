@@ -1,25 +1,30 @@
-"""The supervisor's desk: complaint intake by district, record files, decisions, objections, statistics."""
+"""The supervisor's desk: complaint intake by district, record files and each due-process step, the
+project manager's file, statistics."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts.models import District, Role
+from core import clock
+from core.accounts.models import District
 from core.audit.models import AuditEvent
-from core.authz import access, roles
-from core.db import DomainError, db, utcnow
+from core.audit.operations import record_event
+from core.authz import access
+from core.db import DomainError, db
+from core.requests import attempt
 from credit import pii, search
 from credit.access import may_see_national_id, require_district, supervisor_district
 from credit.forms import CloseComplaintForm, CorrectionDecisionForm, DecisionForm, OpenRecordForm
+from credit.labels import timeline_label
 from credit.models import (
     Complaint,
     ComplaintAttachment,
     ComplaintStatus,
     ConductItem,
-    Correction,
     CreditRecord,
     Decision,
     ProjectManager,
@@ -27,56 +32,41 @@ from credit.models import (
     RecordStatus,
 )
 from credit.operations import (
+    BUREAU_ACTIONS,
+    allowed_actions,
     close_complaint,
+    complaint_actions,
     decide_correction,
     decide_record,
+    due_process_steps,
     notify_record,
     open_record,
+    pending_correction,
     publish_record,
 )
 from credit.operations.catalogue import active_version
-from credit.operations.complaints import mark_record_opened
+from credit.operations.complaints import mark_record_opened, require_complaint_action
 from credit.views import bp
 from credit.views.complaint import _send, district_choices
-
-SUPERVISOR = roles(Role.SUPERVISOR)
-
-
-def _district_filter(column):
-    """Limit a query to the supervisor's district; the city bureau may pick one with ?district=."""
-    own = supervisor_district()
-    chosen = own or request.args.get("district") or None
-    return (column == chosen) if chosen else sa.true(), chosen
+from credit.views.desk import SUPERVISOR, district_filter, load_complaint, load_record, paginate, submitted
 
 
 def _item_choices():
-    return [(i.id, f"{i.code} · {i.title(str(_locale()))} ({i.points})" + (" · " + _("example") if i.is_example else ""))
+    locale = str(get_locale())
+    return [(i.id, f"{i.code} · {i.title(locale)} ({i.points})" + (" · " + _("example") if i.is_example else ""))
             for i in active_version().items]
-
-
-def _locale():
-    from flask_babel import get_locale
-
-    return get_locale()
 
 
 @bp.get("/desk/intake")
 @access(SUPERVISOR)
 def intake():
-    where, chosen = _district_filter(Complaint.district_code)
+    where, chosen = district_filter(Complaint.district_code)
     status = request.args.get("status", "received")
     query = sa.select(Complaint).where(where).order_by(Complaint.created_at)
     if status in ComplaintStatus._value2member_map_:
         query = query.where(Complaint.status == ComplaintStatus(status))
-    complaints = db.session.scalars(query.limit(200)).all()
-    return render_template("credit/desk/intake.html", complaints=complaints, status=status, chosen=chosen,
+    return render_template("credit/desk/intake.html", pager=paginate(query), status=status, chosen=chosen,
                            districts=district_choices(), city=supervisor_district() is None)
-
-
-def _load_complaint(complaint_id: int) -> Complaint:
-    complaint = db.session.get(Complaint, complaint_id) or abort(404)
-    require_district(complaint.district_code)
-    return complaint
 
 
 def _resolve_subject(text: str):
@@ -84,14 +74,19 @@ def _resolve_subject(text: str):
     subject = search.firm_by_uscc(value) if kind == "uscc" else (
         search.manager_by_certificate(value) if kind == "certificate" else None)
     if subject is None:
-        raise DomainError(_("No firm or project manager in the registry has this code."), code="subject", field="subject")
+        raise DomainError(_("No firm, agency or project manager in the registry has this code."), code="subject",
+                          field="subject")
     return subject
 
 
 def _open_from_form(form: OpenRecordForm, source: RecordSource, complaint: Complaint | None = None):
+    require_district(form.district_code.data)
+    if complaint is not None:
+        require_complaint_action(complaint, "open_record")
     item = db.session.get(ConductItem, form.item_id.data)
-    subject = _resolve_subject(form.subject.data)
-    record = open_record(subject, {
+    if item is None:
+        raise DomainError(_("Select the conduct item."), code="item", field="item_id")
+    record = open_record(_resolve_subject(form.subject.data), {
         "item": item, "source": source, "facts": form.facts.data, "occurred_on": form.occurred_on.data,
         "district_code": form.district_code.data, "complaint_id": complaint.id if complaint else None,
         "source_ref": complaint.tracking_number if complaint else None,
@@ -113,49 +108,50 @@ def _record_form(district_code: str | None = None, **data) -> OpenRecordForm:
     return form
 
 
-def _try(form, action):
-    """Run an operation for a form; a refused rule becomes the field's message and nothing is kept."""
-    try:
-        result = action()
-        db.session.commit()
-        return result
-    except DomainError as exc:
-        db.session.rollback()
-        target = getattr(form, exc.field, None) if exc.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [exc.message]
-        else:
-            form.form_errors.append(exc.message)
-        return None
+def _complaint_page(complaint: Complaint, record_form=None, close_form=None, status: int = 200):
+    if record_form is None:
+        subject_hint = complaint.subject.uscc if complaint.subject else (complaint.firm_uscc or "")
+        record_form = _record_form(complaint.district_code, subject=subject_hint, occurred_on=complaint.occurred_on,
+                                   facts=complaint.description)
+    return render_template("credit/desk/complaint.html", complaint=complaint, form=record_form,
+                           close_form=close_form or CloseComplaintForm(prefix="close"),
+                           actions=complaint_actions(complaint)), status
 
 
-@bp.route("/desk/complaints/<int:complaint_id>", methods=["GET", "POST"])
+@bp.get("/desk/complaints/<int:complaint_id>")
 @access(SUPERVISOR)
 def complaint_review(complaint_id: int):
-    complaint = _load_complaint(complaint_id)
-    subject_hint = complaint.subject.uscc if complaint.subject else (complaint.firm_uscc or "")
-    record_form = _record_form(complaint.district_code, subject=subject_hint, occurred_on=complaint.occurred_on,
-                               facts=complaint.description)
-    close_form = CloseComplaintForm(prefix="close")
-    if request.method == "POST":
-        if complaint.status != ComplaintStatus.RECEIVED:
-            raise DomainError(_("This complaint has already been handled."), code="complaint_handled")
-        if request.form.get("action") == "close" and close_form.validate_on_submit():
-            if _try(close_form, lambda: close_complaint(complaint, {"reason": close_form.reason.data}, actor=current_user)):
-                flash(_("The complaint was closed and the complainant can see the reason."), "success")
-                return redirect(url_for("credit.intake"))
-        elif request.form.get("action") == "open" and record_form.validate_on_submit():
-            record = _try(record_form, lambda: _open_from_form(record_form, RecordSource.COMPLAINT, complaint))
-            if record:
-                flash(_("Draft record %(ref)s opened.", ref=record.reference), "success")
-                return redirect(url_for("credit.record_file", record_id=record.id))
-    return render_template("credit/desk/complaint.html", complaint=complaint, form=record_form, close_form=close_form)
+    return _complaint_page(load_complaint(complaint_id))
+
+
+@bp.post("/desk/complaints/<int:complaint_id>/record")
+@access(SUPERVISOR)
+def complaint_open_record(complaint_id: int):
+    complaint = load_complaint(complaint_id)
+    form = _record_form(complaint.district_code)
+    if form.validate_on_submit():
+        done = attempt(form, _open_from_form, form, RecordSource.COMPLAINT, complaint)
+        if done:
+            flash(_("Draft record %(ref)s opened.", ref=done.value.reference), "success")
+            return redirect(url_for("credit.record_file", record_id=done.value.id))
+    return _complaint_page(db.session.get(Complaint, complaint_id), record_form=form, status=422)
+
+
+@bp.post("/desk/complaints/<int:complaint_id>/close")
+@access(SUPERVISOR)
+def complaint_close(complaint_id: int):
+    complaint = load_complaint(complaint_id)
+    form = CloseComplaintForm(prefix="close")
+    if submitted(form, close_complaint, complaint, {"reason": form.reason.data}, actor=current_user,
+                 message=_("The complaint was closed and the complainant can see the reason.")):
+        return redirect(url_for("credit.intake"))
+    return _complaint_page(db.session.get(Complaint, complaint_id), close_form=form, status=422)
 
 
 @bp.get("/desk/complaints/<int:complaint_id>/files/<int:attachment_id>")
 @access(SUPERVISOR)
 def complaint_file(complaint_id: int, attachment_id: int):
-    complaint = _load_complaint(complaint_id)
+    complaint = load_complaint(complaint_id)
     attachment = db.session.get(ComplaintAttachment, attachment_id)
     if attachment is None or attachment.complaint_id != complaint.id:
         abort(404)
@@ -165,13 +161,12 @@ def complaint_file(complaint_id: int, attachment_id: int):
 @bp.get("/desk/records")
 @access(SUPERVISOR)
 def records():
-    where, chosen = _district_filter(CreditRecord.district_code)
+    where, chosen = district_filter(CreditRecord.district_code)
     status = request.args.get("status", "")
-    query = sa.select(CreditRecord).where(where).order_by(CreditRecord.updated_at.desc())
+    query = sa.select(CreditRecord).where(where).order_by(CreditRecord.updated_at.desc(), CreditRecord.id.desc())
     if status in RecordStatus._value2member_map_:
         query = query.where(CreditRecord.status == RecordStatus(status))
-    rows = db.session.scalars(query.limit(200)).all()
-    return render_template("credit/desk/records.html", records=rows, status=status, chosen=chosen,
+    return render_template("credit/desk/records.html", pager=paginate(query), status=status, chosen=chosen,
                            districts=district_choices(), city=supervisor_district() is None)
 
 
@@ -180,87 +175,121 @@ def records():
 def record_new():
     form = _record_form()
     if form.validate_on_submit():
-        require_district(form.district_code.data)
-        record = _try(form, lambda: _open_from_form(form, RecordSource.INSPECTION))
-        if record:
-            flash(_("Draft record %(ref)s opened.", ref=record.reference), "success")
-            return redirect(url_for("credit.record_file", record_id=record.id))
-    return render_template("credit/desk/record_new.html", form=form)
+        done = attempt(form, _open_from_form, form, RecordSource.INSPECTION)
+        if done:
+            flash(_("Draft record %(ref)s opened.", ref=done.value.reference), "success")
+            return redirect(url_for("credit.record_file", record_id=done.value.id))
+    return render_template("credit/desk/record_new.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
-def _load_record(record_id: int) -> CreditRecord:
-    record = db.session.get(CreditRecord, record_id) or abort(404)
-    require_district(record.district_code)
-    return record
-
-
-def record_timeline(record: CreditRecord) -> list[AuditEvent]:
-    return list(db.session.scalars(
+def record_timeline(record: CreditRecord) -> list[tuple[AuditEvent, str]]:
+    """The record's history from the audit chain, each step named in the reader's language."""
+    events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.subject_type == "credit_record", AuditEvent.subject_id == str(record.id))
         .order_by(AuditEvent.seq)
-    ))
+    )
+    return [(e, timeline_label(e.action)) for e in events]
 
 
-@bp.route("/desk/records/<int:record_id>", methods=["GET", "POST"])
+def _record_page(record: CreditRecord, *, decision_form=None, correction_form=None, status: int = 200):
+    now = clock.now()
+    return render_template(
+        "credit/desk/record.html", record=record, form=decision_form or DecisionForm(prefix="decide"),
+        correction=pending_correction(record), correction_form=correction_form or CorrectionDecisionForm(prefix="correction"),
+        timeline=record_timeline(record), now=now, actions=allowed_actions(record, now) & BUREAU_ACTIONS,
+        steps=due_process_steps(record, now)), status
+
+
+def _after_step(done, record_id: int, **forms):
+    if done:
+        return redirect(url_for("credit.record_file", record_id=record_id))
+    return _record_page(load_record(record_id), status=422, **forms)
+
+
+@bp.get("/desk/records/<int:record_id>")
 @access(SUPERVISOR)
 def record_file(record_id: int):
-    record = _load_record(record_id)
-    decision_form = DecisionForm(prefix="decide")
-    correction = next((c for c in record.corrections if c.outcome is None), None)
-    correction_form = CorrectionDecisionForm(prefix="correction")
-    action = request.form.get("action")
-    if request.method == "POST":
-        done = None
-        if action == "notify":
-            from flask_wtf.csrf import validate_csrf
+    return _record_page(load_record(record_id))
 
-            validate_csrf(request.form.get("csrf_token"))
-            done = _try(decision_form, lambda: notify_record(record, actor=current_user))
-        elif action == "publish":
-            from flask_wtf.csrf import validate_csrf
 
-            validate_csrf(request.form.get("csrf_token"))
-            done = _try(decision_form, lambda: publish_record(record, actor=current_user))
-        elif action == "decide" and decision_form.validate_on_submit():
-            data = {"decision": Decision(decision_form.decision.data), "reasons": decision_form.reasons.data,
-                    "points": decision_form.points.data,
-                    "objection_outcome": decision_form.objection_outcome.data or None,
-                    "objection_answer": decision_form.objection_answer.data}
-            done = _try(decision_form, lambda: decide_record(record, data, actor=current_user))
-        elif action == "correction" and correction is not None and correction_form.validate_on_submit():
-            data = {"outcome": correction_form.outcome.data, "reasons": correction_form.reasons.data}
-            done = _try(correction_form, lambda: decide_correction(correction, data, actor=current_user))
-        if done is not None:
-            flash(_("Saved."), "success")
-            return redirect(url_for("credit.record_file", record_id=record.id))
-    return render_template("credit/desk/record.html", record=record, form=decision_form, correction=correction,
-                           correction_form=correction_form, timeline=record_timeline(record), now=utcnow())
+def _button_step(record_id: int, operation):
+    """A step taken by a button alone (no fields but the form token): run it, or show why not."""
+    form = DecisionForm(prefix="decide")
+    done = attempt(form, operation, load_record(record_id), actor=current_user)
+    if done:
+        flash(_("Saved."), "success")
+    return _after_step(done, record_id, decision_form=form)
+
+
+@bp.post("/desk/records/<int:record_id>/notify")
+@access(SUPERVISOR)
+def record_notify(record_id: int):
+    return _button_step(record_id, notify_record)
+
+
+@bp.post("/desk/records/<int:record_id>/decision")
+@access(SUPERVISOR)
+def record_decide(record_id: int):
+    record = load_record(record_id)
+    form = DecisionForm(prefix="decide")
+    data = {"decision": Decision(form.decision.data) if form.decision.data in Decision._value2member_map_ else None,
+            "reasons": form.reasons.data, "points": form.points.data,
+            "objection_outcome": form.objection_outcome.data or None, "objection_answer": form.objection_answer.data}
+    return _after_step(submitted(form, decide_record, record, data, actor=current_user, message=_("Saved.")), record_id,
+                       decision_form=form)
+
+
+@bp.post("/desk/records/<int:record_id>/publication")
+@access(SUPERVISOR)
+def record_publish(record_id: int):
+    return _button_step(record_id, publish_record)
+
+
+@bp.post("/desk/records/<int:record_id>/correction")
+@access(SUPERVISOR)
+def record_correction(record_id: int):
+    record = load_record(record_id)
+    form = CorrectionDecisionForm(prefix="correction")
+    correction = pending_correction(record)
+    if correction is None:
+        form.form_errors.append(_("No correction request is waiting for a check."))
+        return _after_step(None, record_id, correction_form=form)
+    done = submitted(form, decide_correction, correction, {"outcome": form.outcome.data, "reasons": form.reasons.data},
+                     actor=current_user, message=_("Saved."))
+    return _after_step(done, record_id, correction_form=form)
+
+
+def _manager_page(manager: ProjectManager, national_id: str | None = None):
+    records_ = db.session.scalars(sa.select(CreditRecord).where(CreditRecord.manager_id == manager.id)
+                                  .order_by(CreditRecord.id.desc())).all()
+    withheld = bool(manager.national_id_enc) and not may_see_national_id(manager)
+    return render_template("credit/desk/manager.html", manager=manager, national_id=national_id, withheld=withheld,
+                           records=records_, now=clock.now())
 
 
 @bp.get("/desk/managers/<int:manager_id>")
 @access(SUPERVISOR)
 def manager_private(manager_id: int):
-    """The supervisor's view of a project manager, the only page that shows the national ID."""
-    manager = db.session.get(ProjectManager, manager_id) or abort(404)
-    withheld = bool(manager.national_id_enc) and not may_see_national_id(manager)
-    national_id = None
-    if manager.national_id_enc and not withheld:
-        national_id = pii.decrypt_id(manager.national_id_enc, manager.certificate_no)
-    from core.audit.operations import record_event
+    """The supervisor's view of a project manager; the national ID only after a deliberate request."""
+    return _manager_page(db.session.get(ProjectManager, manager_id) or abort(404))
 
-    if national_id:
-        record_event("credit.national_id_viewed", manager, actor=current_user, details={"certificate_no": manager.certificate_no})
-        db.session.commit()
-    records_ = db.session.scalars(sa.select(CreditRecord).where(CreditRecord.manager_id == manager.id)
-                                  .order_by(CreditRecord.id.desc())).all()
-    return render_template("credit/desk/manager.html", manager=manager, national_id=national_id, withheld=withheld,
-                           records=records_)
+
+@bp.post("/desk/managers/<int:manager_id>/national-id")
+@access(SUPERVISOR)
+def manager_national_id(manager_id: int):
+    """Show the national ID to a supervisor who may see it; every showing is an audit event."""
+    manager = db.session.get(ProjectManager, manager_id) or abort(404)
+    if not manager.national_id_enc or not may_see_national_id(manager):
+        abort(403)
+    national_id = pii.decrypt_id(manager.national_id_enc, manager.certificate_no)
+    record_event("credit.national_id_viewed", manager, actor=current_user, details={"certificate_no": manager.certificate_no})
+    return _manager_page(manager, national_id), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/desk/statistics")
 @access(SUPERVISOR)
 def statistics():
-    where, chosen = _district_filter(CreditRecord.district_code)
+    where, chosen = district_filter(CreditRecord.district_code)
     by_district = db.session.execute(
         sa.select(CreditRecord.district_code, CreditRecord.status, sa.func.count())
         .where(where).group_by(CreditRecord.district_code, CreditRecord.status)
@@ -276,7 +305,7 @@ def statistics():
     ).all()
     complaints = db.session.execute(
         sa.select(Complaint.district_code, Complaint.status, sa.func.count())
-        .where(_district_filter(Complaint.district_code)[0]).group_by(Complaint.district_code, Complaint.status)
+        .where(district_filter(Complaint.district_code)[0]).group_by(Complaint.district_code, Complaint.status)
     ).all()
     ctable: dict[str, dict[str, int]] = {}
     for code, status, count in complaints:
@@ -285,6 +314,3 @@ def statistics():
     peak = max((row[3] for row in by_item), default=1)
     return render_template("credit/desk/statistics.html", table=table, ctable=ctable, by_item=by_item,
                            districts=districts, statuses=[s.value for s in RecordStatus], peak=peak, chosen=chosen)
-
-
-__all__ = ["Correction"]

@@ -34,7 +34,7 @@ EXPECTED_CREDIT = {
     "firm_pending": set(),
     "tenderer": set(),
     "owners": set(),
-    "agency": set(),
+    "agency": {"/credit/my"},  # tender agencies have a credit file of their own
     "district_supervisor": {"/credit/desk/intake", "/credit/desk/records"},
     "city_supervisor": {"/credit/desk/intake", "/credit/desk/records", "/credit/admin/catalogue",
                         "/calendar/"},

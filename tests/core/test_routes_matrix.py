@@ -41,8 +41,8 @@ EXPECTED_PUBLIC = frozenset({
     "accounts.register_account", "accounts.register_check", "accounts.register_done",
     "accounts.registration_status", "accounts_api.RegistrationStatus",
     # the public credit registry: lookup, reports, residents' complaints
-    "credit.lookup", "credit.firm", "credit.manager", "credit.report", "credit.verify",
-    "credit.firm_report", "credit.manager_report",
+    "credit.lookup", "credit.firm", "credit.agency", "credit.manager", "credit.report", "credit.verify",
+    "credit.firm_report", "credit.manager_report", "credit.manager_by_id", "credit.untrustworthy",
     "credit.complaint_start", "credit.complaint_firm", "credit.complaint_place", "credit.complaint_details",
     "credit.complaint_evidence", "credit.complaint_contact", "credit.complaint_check", "credit.complaint_done",
     "credit.complaint_track", "credit.complaint_upload_preview",

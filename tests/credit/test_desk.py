@@ -19,10 +19,11 @@ def _flush_csrf():
         g.pop(key, None)
 
 
-def form_post(client, url, data):
+def form_post(client, url, data, action=None):
+    """Read the page at ``url`` for its form token, then post ``data`` to the step's own URL ``action``."""
     _flush_csrf()
     page = client.get(url).get_data(as_text=True)
-    return client.post(url, data={"csrf_token": csrf_token(page), **data})
+    return client.post(action or url, data={"csrf_token": csrf_token(page), **data})
 
 
 def logout(client):
@@ -46,14 +47,14 @@ def test_complaint_to_published_record(client, login, make_firm, supervisor, fir
     assert complaint.tracking_number in intake
     url = f"/credit/desk/complaints/{complaint.id}"
     assert "张三" in client.get(url).get_data(as_text=True)  # the bureau sees the complainant
-    response = form_post(client, url, {"action": "open", "subject": firm.uscc, "item_id": item("SH-F-18-04").id,
+    response = form_post(client, url, {"subject": firm.uscc, "item_id": item("SH-F-18-04").id,
                                        "occurred_on": "2026-09-01", "facts": "维修资金账户流水显示挪用。",
-                                       "district_code": "310115"})
+                                       "district_code": "310115"}, url + "/record")
     assert response.status_code == 302, response.get_data(as_text=True)
     record = CreditRecord.query.one()
     assert record.complaint_id == complaint.id and record.status == RecordStatus.DRAFT
     file_url = f"/credit/desk/records/{record.id}"
-    assert form_post(client, file_url, {"action": "notify"}).status_code == 302
+    assert form_post(client, file_url, {}, file_url + "/notify").status_code == 302
     db.session.refresh(record)
     assert record.status == RecordStatus.NOTIFIED
 
@@ -63,24 +64,23 @@ def test_complaint_to_published_record(client, login, make_firm, supervisor, fir
     mine = client.get("/credit/my").get_data(as_text=True)
     assert record.reference in mine
     my_url = f"/credit/my/records/{record.id}"
-    response = form_post(client, my_url, {"action": "object", "objection-grounds": "资金使用经业主大会表决同意，附会议记录。"})
+    response = form_post(client, my_url, {"objection-grounds": "资金使用经业主大会表决同意，附会议记录。"}, my_url + "/objection")
     assert response.status_code == 302
-    again = form_post(client, my_url, {"action": "object", "objection-grounds": "再次提出同一异议。"}).get_data(as_text=True)
-    assert "objection-grounds" not in again  # the form is no longer offered
+    assert "Send objection" not in client.get(my_url + "?lang=en").get_data(as_text=True)  # no longer offered
     db.session.refresh(record)
     assert record.objection is not None
 
     # The supervisor decides, answering the objection; a decision without reasons is refused.
     logout(client)
     login(officer)
-    refused = form_post(client, file_url, {"action": "decide", "decide-decision": "upheld", "decide-reasons": ""})
-    assert refused.status_code == 200 and "decide-reasons" in refused.get_data(as_text=True)
+    refused = form_post(client, file_url, {"decide-decision": "upheld", "decide-reasons": ""}, file_url + "/decision")
+    assert refused.status_code == 422 and "decide-reasons" in refused.get_data(as_text=True)
     response = form_post(client, file_url, {
-        "action": "decide", "decide-decision": "reduced", "decide-points": "6",
-        "decide-reasons": "表决记录只覆盖部分支出，其余支出仍属挪用。",
-        "decide-objection_outcome": "partly_accepted", "decide-objection_answer": "表决记录覆盖电梯更换部分。"})
+        "decide-decision": "reduced", "decide-points": "6", "decide-reasons": "表决记录只覆盖部分支出，其余支出仍属挪用。",
+        "decide-objection_outcome": "partly_accepted", "decide-objection_answer": "表决记录覆盖电梯更换部分。"},
+        file_url + "/decision")
     assert response.status_code == 302
-    assert form_post(client, file_url, {"action": "publish"}).status_code == 302
+    assert form_post(client, file_url, {}, file_url + "/publication").status_code == 302
     db.session.refresh(record)
     assert record.status == RecordStatus.PUBLISHED and record.points == 6
     assert Complaint.query.one().status.value == "record_opened"
@@ -116,7 +116,10 @@ def test_national_id_only_on_supervisor_page(client, login, make_firm, make_mana
     assert "11010519491231002X" not in public and "赵六" in public
     assert client.get(f"/credit/desk/managers/{manager.id}").status_code in (302, 401)
     login(supervisor())
-    assert "11010519491231002X" in client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    url = f"/credit/desk/managers/{manager.id}"
+    assert "11010519491231002X" not in client.get(url).get_data(as_text=True)  # a GET never shows (nor audits) it
+    shown = form_post(client, url, {}, url + "/national-id")
+    assert "11010519491231002X" in shown.get_data(as_text=True) and shown.headers["Cache-Control"] == "no-store"
     assert re.search(rb"\d{17}[\dX]", manager.national_id_enc or b"") is None  # stored encrypted
 
 
@@ -128,12 +131,16 @@ def test_national_id_stays_with_the_districts_the_manager_works_in(client, login
 
     manager = make_manager(make_firm(district_code="310115"), national_id="11010519491231002X")
     login(supervisor("310101"))
-    page = client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    url = f"/credit/desk/managers/{manager.id}"
+    page = client.get(url).get_data(as_text=True)
     assert page.count("11010519491231002X") == 0 and manager.certificate_no in page
+    assert form_post(client, url, {}, url + "/national-id").status_code == 403
     assert views() == 0
     logout(client)
     login(supervisor(city=True))
-    assert "11010519491231002X" in client.get(f"/credit/desk/managers/{manager.id}").get_data(as_text=True)
+    client.get(url)
+    assert views() == 0
+    assert "11010519491231002X" in form_post(client, url, {}, url + "/national-id").get_data(as_text=True)
     assert views() == 1
 
 
@@ -152,6 +159,7 @@ def test_notice_reaches_the_firm_account(make_firm, firm_user, item):
     db.session.commit()
     note = Notification.query.filter_by(user_id=user.id).one()
     assert record.reference in note.subject and note.link == f"/credit/my/records/{record.id}"
+    assert note.message_id == "credit.record_notified" and note.params["ref"] == record.reference
 
 
 def test_firm_asks_for_correction_through_its_file(client, login, make_firm, firm_user, published_record):
@@ -162,8 +170,39 @@ def test_firm_asks_for_correction_through_its_file(client, login, make_firm, fir
     login(firm_user(firm))
     url = f"/credit/my/records/{record.id}"
     assert "correction-statement" in client.get(url).get_data(as_text=True)
-    response = form_post(client, url, {"action": "correct", "correction-statement": "已补足人员并经业委会书面确认。"})
+    response = form_post(client, url, {"correction-statement": "已补足人员并经业委会书面确认。"}, url + "/correction")
     assert response.status_code == 302
     db.session.refresh(record)
     assert len(record.corrections) == 1 and record.corrections[0].outcome is None
     assert "correction-statement" not in client.get(url).get_data(as_text=True)
+
+
+def test_desk_lists_say_how_long_they_are(client, login, make_firm, supervisor, item):
+    from datetime import date
+
+    from credit.models import RecordSource
+    from credit.operations import open_record
+    from credit.views.desk import PAGE_SIZE
+
+    firm = make_firm()
+    for n in range(PAGE_SIZE + 5):
+        open_record(firm, {"item": item("EX-F-03-01"), "source": RecordSource.INSPECTION, "facts": f"Finding number {n:03d}.",
+                           "occurred_on": date(2026, 3, 2), "district_code": "310115"}, actor=None)
+    db.session.commit()
+    login(supervisor("310115"))
+    first = client.get("/credit/desk/records?lang=en").get_data(as_text=True)
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 5}" in first and 'rel="next"' in first
+    second = client.get("/credit/desk/records?page=2&lang=en").get_data(as_text=True)
+    assert f"Showing {PAGE_SIZE + 1}–{PAGE_SIZE + 5} of {PAGE_SIZE + 5}" in second and 'rel="prev"' in second
+
+
+def test_record_history_names_each_step_in_the_readers_language(client, login, make_firm, supervisor, published_record):
+    record = published_record(make_firm(), "EX-F-06-01")
+    login(supervisor("310115"))
+    page = client.get(f"/credit/desk/records/{record.id}").get_data(as_text=True)
+    history = page[page.index('class="timeline"'):]
+    for step in ("记录已立案", "已告知当事人", "已作出决定", "记录已公布"):
+        assert step in history
+    assert "opened" not in history and "notified" not in history
+    english = client.get(f"/credit/desk/records/{record.id}?lang=en").get_data(as_text=True)
+    assert "Subject notified" in english[english.index('class="timeline"'):]

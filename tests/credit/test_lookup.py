@@ -7,7 +7,6 @@ import re
 import pytest
 
 from credit.search import firms_by_name
-from tests.factories import csrf_token
 
 from .conftest import ago
 
@@ -40,12 +39,22 @@ def test_lookup_page_by_part_of_name_uscc_and_certificate(client, firms, make_ma
     assert "王建国" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_id_search_needs_exact_name(client, firms, make_manager):
+def test_id_search_needs_exact_name_and_says_so_where_it_is_seen(client, firms, make_manager):
     manager = make_manager(firms["a"], name="李红", national_id="11010519491231002X")
-    assert client.get("/credit/?id_number=11010519491231002X").status_code == 200
-    assert client.get("/credit/?id_number=11010519491231002X&name=李").status_code == 200
-    response = client.get("/credit/?id_number=11010519491231002X&name=李红")
-    assert response.status_code == 302 and manager.certificate_no in response.headers["Location"]
+    for data in ({"id_number": "11010519491231002X"}, {"id_number": "11010519491231002X", "name": "李"}):
+        missed = client.post("/credit/id-lookup?lang=en", data=data)
+        page = missed.get_data(as_text=True)
+        assert missed.status_code == 200 and missed.headers["Cache-Control"] == "no-store"
+        assert "11010519491231002X" not in page
+        # The message stands before the collapsed section, and the section is open.
+        notice = page.index('id="id-not-found"')
+        assert notice < page.index("<details open>") and "No project manager matches" in page[notice:notice + 300]
+    response = client.post("/credit/id-lookup", data={"id_number": "11010519491231002X", "name": "李红"})
+    assert response.status_code == 303 and manager.certificate_no in response.headers["Location"]
+    assert "11010519491231002X" not in response.headers["Location"]
+    assert client.get("/credit/?id_number=11010519491231002X&name=李红").status_code == 200  # a GET finds nobody by ID
+    api = client.post("/api/v1/credit/id-lookup", json={"id_number": "11010519491231002X", "name": "李红"})
+    assert api.status_code == 200 and api.get_json()["certificate_no"] == manager.certificate_no
 
 
 def test_firm_page_shows_published_records_and_chart(client, firms, published_record):
@@ -58,10 +67,12 @@ def test_firm_page_shows_published_records_and_chart(client, firms, published_re
 def test_printable_report_verification_code(client, firms, published_record):
     published_record(firms["a"], "EX-F-06-01", published_at=ago(days=40))
     page = client.get(f"/credit/firms/{firms['a'].uscc}").get_data(as_text=True)
-    response = client.post(f"/credit/firms/{firms['a'].uscc}/report", data={"csrf_token": csrf_token(page)})
+    assert 'name="csrf_token"' not in page  # the same page for every visitor: nothing per visitor in it
+    response = client.post(f"/credit/firms/{firms['a'].uscc}/report")
     assert response.status_code == 302
     report = client.get(response.headers["Location"]).get_data(as_text=True)
-    code = re.search(r'class="mono">([A-Z0-9-]{19})<', report).group(1)
+    code = re.search(r'id="verification-code">([A-Z0-9-]{19})<', report).group(1)
+    assert re.search(r'<img class="qr" src="data:image/svg\+xml', report)
     checked = client.get(f"/credit/verify?code={code.lower()}").get_data(as_text=True)
     assert "genuine" in checked or "真实" in checked
     assert firms["a"].uscc in checked

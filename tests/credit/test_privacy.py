@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from core.db import db, utcnow
 from credit import pii
 from credit.models import Complaint, CreditRecord, CreditSubject, ProjectManager
-from tests.factories import csrf_token
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Z])\d{17}[\dXx](?![0-9A-Z])")
 
@@ -25,9 +24,10 @@ def demo_world(app_ctx):
 
 
 def public_urls(client) -> list[str]:
-    urls = ["/credit/", "/credit/verify", "/credit/complaint", "/credit/complaint/track"]
+    urls = ["/credit/", "/credit/verify", "/credit/complaint", "/credit/complaint/track", "/credit/untrustworthy"]
     for firm in db.session.scalars(sa.select(CreditSubject)):
-        urls += [f"/credit/firms/{firm.uscc}", f"/api/v1/credit/firms/{firm.uscc}",
+        page = "agencies" if firm.is_agency else "firms"
+        urls += [f"/credit/{page}/{firm.uscc}", f"/api/v1/credit/firms/{firm.uscc}",
                  f"/api/v1/credit/firms/{firm.uscc}/score", f"/api/v1/credit/firms/{firm.uscc}/eligibility",
                  f"/credit/?q={firm.name[2:4]}", f"/api/v1/credit/lookup?q={firm.name[2:5]}"]
     for manager in db.session.scalars(sa.select(ProjectManager)):
@@ -61,8 +61,7 @@ def test_public_pages_and_api_reveal_nothing_private(app, client, demo_world):
             bodies.append((url, response.get_data(as_text=True)))
         # A printable report of every firm, and its verification.
         for firm in db.session.scalars(sa.select(CreditSubject)):
-            page = client.get(f"/credit/firms/{firm.uscc}").get_data(as_text=True)
-            issued = client.post(f"/credit/firms/{firm.uscc}/report", data={"csrf_token": csrf_token(page)})
+            issued = client.post(f"/credit/firms/{firm.uscc}/report")
             report = client.get(issued.headers["Location"])
             bodies.append((issued.headers["Location"], report.get_data(as_text=True)))
         seen_refs = set()
