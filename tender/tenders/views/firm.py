@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from core import clock
 from core.accounts.models import Role
 from core.authz import access, active_membership, roles
-from core.db import db
 from tender.tenders import operations as ops
 from tender.tenders.forms import QuestionForm, RegisterForm, StaffForm
 from tender.tenders.models import AgencyStaff
