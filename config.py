@@ -101,8 +101,11 @@ class BaseConfig:
     DATA_KEY_DIR = _env("DATA_KEY_DIR")
     DATA_KEY_AUTO_CREATE = True
 
-    # Public tender pages: keep anonymous answers in Redis for up to a minute (dropped by any change).
+    # Public tender pages: whether anonymous answers are cached, how long a shared cache may keep one,
+    # and how long the answer cache in Redis keeps one (dropped by any change, and at a deadline shown).
     TENDER_PUBLIC_CACHE = _env("TENDER_PUBLIC_CACHE", "1") == "1"
+    TENDER_PUBLIC_MAX_AGE = _env_int("TENDER_PUBLIC_MAX_AGE", 30)
+    TENDER_ANSWER_CACHE_SECONDS = _env_int("TENDER_ANSWER_CACHE_SECONDS", 60)
 
     # scrypt parameters for passwords (RFC 7914): 2^15 * 8 * 128 bytes = 32 MiB per hash.
     PASSWORD_SCRYPT_N = 2**15

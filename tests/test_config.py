@@ -20,6 +20,7 @@ FRAMEWORK_KEYS = {
     "BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE", "BABEL_TRANSLATION_DIRECTORIES", "SERVER_NAME",
     "PREFERRED_URL_SCHEME", "API_TITLE", "API_VERSION", "OPENAPI_VERSION", "RQ_CONNECTION", "RQ_QUEUES", "RQ_ASYNC",
     "SQLALCHEMY_DATABASE_URI", "MAX_CONTENT_LENGTH",
+    "CACHE_TYPE", "CACHE_REDIS_URL", "CACHE_KEY_PREFIX",  # Flask-Caching, bound by core.public_cache
 }
 READ = re.compile(r"""config(?:\.get|\.setdefault)?\(\s*["']([A-Z][A-Z0-9_]+)["']|config\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]""")
 ENV = re.compile(r"""_env(?:_int)?\(\s*["']([A-Z][A-Z0-9_]+)["']""")

@@ -19,7 +19,7 @@ def init_app(app) -> None:
     import tender.tenders.tasks  # noqa: F401  (registers the periodic jobs)
 
     core.register(app, blueprints=("tender.tenders.views:bp",), api_blueprints=("tender.tenders.api:blp",))
-    cache.install()
+    cache.install(app)
     register_section(app, "home", sections.home)
     register_section(app, "dashboard", sections.dashboard)
 

@@ -32,7 +32,7 @@ def firm(make_firm):
 
 
 def answers(redis_url) -> list[bytes]:
-    return list(redis.Redis.from_url(redis_url).scan_iter("credit:answer:*"))
+    return list(redis.Redis.from_url(redis_url).scan_iter("pub:answer:credit:*"))
 
 
 PUBLIC_PATHS = ("/credit/firms/{uscc}", "/api/v1/credit/lookup?q={uscc}", "/api/v1/credit/firms/{uscc}",

@@ -96,12 +96,18 @@ PRODUCTION = "from app import create_app; create_app()"
 
 @pytest.mark.parametrize("provisioned", [False, True])
 def test_production_refuses_to_start_without_a_data_key(tmp_path, provisioned):
+    from core.audit import keys as audit_keys
+    from tender.sealing import platform_keys
+
     keys = tmp_path / "keys"
     if provisioned:
         datakeys.create_key(keys)
+    audit_keys.create_keys(tmp_path / "platform-keys")  # the platform's own keys are there: only the data key is asked
+    platform_keys.create(tmp_path / "platform-keys")
     env = dict(os.environ, PLATFORM_CONFIG="production", SECRET_KEY="s" * 48,
                DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none", DATA_KEY_DIR=str(keys),
-               INSTANCE_PATH=str(tmp_path / "instance"), PYTHONPATH=str(BASE_DIR))
+               INSTANCE_PATH=str(tmp_path / "instance"), PYTHONPATH=str(BASE_DIR),
+               PLATFORM_KEY_DIR=str(tmp_path / "platform-keys"))
     result = subprocess.run([sys.executable, "-c", PRODUCTION], cwd=BASE_DIR, env=env, capture_output=True, text=True,
                             timeout=60)
     if provisioned:

@@ -20,3 +20,15 @@ def sign_in(page, base: str, user=None, *, email: str | None = None, password: s
 def fits(page) -> bool:
     """Nothing is wider than the screen: no sideways scrolling (a phone would zoom the page out)."""
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
+def overflowing(page) -> list[str]:
+    """The elements that stick out past the right edge of the screen (to say what broke ``fits``)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .slice(0, 5)
+            .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${Math.round(e.getBoundingClientRect().right)}px ` +
+                      `"${(e.textContent || '').trim().slice(0, 60)}"`);
+    }""")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core.accounts.models import MemberRole, OrgKind
-from tests.e2e.journeys import fits, sign_in
+from tests.e2e.journeys import fits, overflowing, sign_in
 from tests.tender.tenders.conftest import ANNOUNCED, PDF, SUBMITTED, people, register_key  # noqa: F401
 
 
@@ -111,7 +111,8 @@ def test_draft_return_mend_file_publish_register_ask_answer(app_ctx, live_server
         phone.goto(f"{base}/tenders?state=open_for_bids")
         assert fits(phone)
         phone.click("text=龙腾花园")
-        assert phone.locator(".countdown").count() == 1 and fits(phone)
+        assert phone.locator(".countdown").count() == 1
+        assert fits(phone), overflowing(phone)
         phone.click("#registration a.button")
         phone.check("#confirm_requirements")
         submit(phone)
