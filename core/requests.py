@@ -94,7 +94,8 @@ def _mark_writes(session: Session, _context) -> None:
 
 
 def _forget_writes(session: Session, *_args) -> None:
-    session.info.pop(_WROTE, None)
+    if not session.in_nested_transaction():  # a savepoint's rollback leaves the outer writes
+        session.info.pop(_WROTE, None)
 
 
 def install() -> None:

@@ -132,14 +132,30 @@ def _release(session: Session) -> None:
 
 
 def _discard(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's rollback: _discard_soft drops just the events recorded since it began
     session.info.pop(_PENDING, None)
     _release(session)
 
 
+_MARKS = "audit_savepoint_marks"
+
+
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
 def _discard_soft(session: Session, previous_transaction) -> None:
     if previous_transaction.nested:
-        return  # a savepoint: the events of the outer transaction still stand
-    _discard(session)
+        # A savepoint rolled back: only the events recorded since it began go; the outer
+        # transaction's events still stand.
+        mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+        if mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
+        return
+    session.info.pop(_PENDING, None)
+    _release(session)
 
 
 def install() -> None:
@@ -149,6 +165,7 @@ def install() -> None:
         event.listen(Session, "after_commit", _release)
         event.listen(Session, "after_rollback", _discard)
         event.listen(Session, "after_soft_rollback", _discard_soft)
+        event.listen(Session, "after_transaction_create", _mark_savepoint)
 
 
 def audit_keys() -> audit_keys_module.AuditKeys | None:

@@ -41,8 +41,25 @@ def _submit(session: Session) -> None:
             current_app.logger.exception("after commit, %s%r failed; the sweep resubmits lost jobs", action, args)
 
 
+_MARKS = "jobs_savepoint_marks"
+
+
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
 def _discard(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's rollback: _discard_savepoint drops just what was asked for since it began
     session.info.pop(_PENDING, None)
+
+
+def _discard_savepoint(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+        if mark is not None and _PENDING in session.info:
+            del session.info[_PENDING][mark:]
 
 
 def install() -> None:
@@ -50,3 +67,5 @@ def install() -> None:
     if not event.contains(Session, "after_commit", _submit):
         event.listen(Session, "after_commit", _submit)
         event.listen(Session, "after_rollback", _discard)
+        event.listen(Session, "after_transaction_create", _mark_savepoint)
+        event.listen(Session, "after_soft_rollback", _discard_savepoint)

@@ -213,3 +213,18 @@ def test_the_head_is_signed_periodically_only_when_it_moved(make_user):
     assert sign_audit_head() >= 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditHead)) == 2
     assert verify_chain().ok
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_events(make_user):
+    user = make_user()
+    record_event("test.kept_before", ("thing", "a"), actor=user)
+    savepoint = db.session.begin_nested()
+    record_event("test.dropped", ("thing", "b"), actor=user)
+    savepoint.rollback()
+    kept_savepoint = db.session.begin_nested()
+    record_event("test.kept_inside", ("thing", "c"), actor=user)
+    kept_savepoint.commit()
+    db.session.commit()
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("test.%"))
+                                 .order_by(AuditEvent.seq)).all()
+    assert actions == ["test.kept_before", "test.kept_inside"]
