@@ -9,6 +9,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Install every tender stage."""
-    from tender import sealing
+    from tender import evaluation, sealing
 
     sealing.init_app(app)
+    evaluation.init_app(app)
