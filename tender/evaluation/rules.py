@@ -59,12 +59,16 @@ class FlagRule:
     generic_metadata: tuple[str, ...] = ("administrator", "admin", "user", "微软用户", "微软中国", "windows 用户",
                                          "unknown", "作者", "author", "")
     shingle_chars: int = 8
-    similarity_min: str = "0.20"  # containment of the smaller bid's shingles in the other's
+    common_shingle_share: str = "0.5"  # a shingle in more of the bids than this is common phrasing
+    similarity_min: str = "0.50"  # containment of the smaller bid's shingles in the other's
     passage_min_chars: int = 60
     max_passages: int = 10
-    rare_chars: int = 6
-    rare_min_count: int = 3
+    rare_chars: int = 2
+    rare_min_count: int = 4
     low_price_share: str = "0.15"  # below the mean of the other prices by this share
+    # Labour cost per person and month under which a staffing plan cannot be paid: Shanghai's
+    # minimum monthly wage from 1 July 2023 (2,690 yuan); the bureau sets its own floor.
+    labour_floor_fen: int = 269000
     progression_tolerance: str = "0.002"  # of the mean step, for prices in a regular progression
     progression_min_bids: int = 3
     dispersion_cv_below: str = "0.01"
