@@ -50,6 +50,8 @@ EXPECTED_PUBLIC = frozenset({
     "credit_api.manager", "credit_api.manager_by_id", "credit_api.report",
     # sealing tools that run in anyone's browser, and the platform's public keys
     "sealing.inspect", "sealing.receipt", "sealing_api.PlatformKey", "sealing_well_known_key",
+    # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
+    "evaluation.draw", "evaluation.draw_json",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)
