@@ -69,9 +69,13 @@ class ExpertProfile(TimestampMixin, db.Model):
     def district_codes(self) -> list[str]:
         return [d.district_code for d in self.districts]
 
+    def history(self) -> list[ExpertEmployment]:
+        """Employments, latest start first (rows added in this session included)."""
+        return sorted(self.employments, key=lambda e: e.started_on, reverse=True)
+
     def current_employment(self) -> ExpertEmployment | None:
-        """The confirmed employment without an end, latest start first."""
-        return next((e for e in self.employments if e.status == EmploymentStatus.CONFIRMED and e.ended_on is None), None)
+        """The confirmed employment without an end that started last."""
+        return next((e for e in self.history() if e.status == EmploymentStatus.CONFIRMED and e.ended_on is None), None)
 
     def pending_employment(self) -> ExpertEmployment | None:
         return next((e for e in self.employments if e.status == EmploymentStatus.PROPOSED), None)
