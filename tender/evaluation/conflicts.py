@@ -84,11 +84,15 @@ class PartyIndex:
             EMPLOYED_BY_AGENCY: [parties.agency_org_id] if parties.agency_org_id is not None else [],
             EMPLOYED_BY_BIDDER: list(parties.bidder_org_ids),
         }
-        self.bureau_ids = set()
+        self.bureau_ids: set[int] = set()
+        self.bureau_user_ids: set[int] = set()
         if parties.supervising_district:
             self.bureau_ids = set(db.session.scalars(sa.select(Organisation.id).where(
                 Organisation.kind == OrgKind.DISTRICT_BUREAU,
                 Organisation.district_code == parties.supervising_district)))
+            # Accounts that also work in the supervising bureau on the platform.
+            self.bureau_user_ids = set(db.session.scalars(sa.select(Membership.user_id).where(
+                Membership.organisation_id.in_(self.bureau_ids), Membership.active)))
 
     def matches(self, org_id: int | None, org_uscc: str | None, org_name: str | None, party_id: int) -> bool:
         party = self.orgs.get(party_id)
@@ -137,7 +141,7 @@ def conflicts(expert: ExpertProfile, parties: DrawParties | PartyIndex, at: date
         if any(index.matches(None, relation.organisation_uscc, relation.organisation_name, i)
                for i in index.all_party_ids()):
             reasons.add(RELATION_WITH_PARTY)
-    if index.bureau_ids and _member_of(expert, index.bureau_ids):
+    if expert.membership.user_id in index.bureau_user_ids:
         reasons.add(SUPERVISING_BUREAU)
     if misconduct_penalty(expert, at, rule) is not None:
         reasons.add(EVALUATION_MISCONDUCT)
@@ -145,9 +149,3 @@ def conflicts(expert: ExpertProfile, parties: DrawParties | PartyIndex, at: date
         reasons.add(DECLARED_CONFLICT)
     return [r for r in REASONS if r in reasons]
 
-
-def _member_of(expert: ExpertProfile, org_ids: set[int]) -> bool:
-    """Whether the expert's account also works in one of these organisations on the platform."""
-    user_id = expert.membership.user_id
-    return db.session.scalar(sa.select(sa.func.count(Membership.id)).where(
-        Membership.user_id == user_id, Membership.organisation_id.in_(org_ids), Membership.active)) > 0

@@ -24,6 +24,7 @@ class DocumentMetadata:
     creator_tool: str | None = None  # PDF Creator; DOCX Application and version
     producer: str | None = None  # PDF Producer
     document_id: str | None = None  # PDF trailer ID (hex); DOCX w15:docId
+    xmp_document_id: str | None = None  # PDF XMP xmpMM:DocumentID: kept through edits and exports
     revision_root: str | None = None  # DOCX w:rsidRoot: the same original file saved again
     title: str | None = None
     created_at: datetime | None = None
@@ -56,35 +57,44 @@ def _clean(value) -> str | None:
     return text[:300] or None
 
 
-def pdf_metadata(document) -> DocumentMetadata:
-    """Metadata of an open pypdfium2 document: the Info dictionary (standard keys and the common
-    custom ones Office exports write) and the permanent file identifier."""
-    info = document.get_metadata_dict()
-    custom = {key: document.get_metadata_value(key) for key in ("Company", "LastModifiedBy", "SourceModified")}
-    identifier = _file_identifier(document)
+def pdf_metadata(reader) -> DocumentMetadata:
+    """Metadata of an open pypdf reader: the Info dictionary (standard keys and the custom ones
+    Office exports write), the XMP packet where the Info dictionary lacks a value, and the
+    permanent file identifier (the first string of the trailer's /ID)."""
+    try:
+        info = dict(reader.metadata or {})
+    except Exception:  # a broken Info dictionary leaves the other facts readable
+        info = {}
+    xmp = _xmp(reader)
+
+    def value(key):
+        return _clean(info.get(key))
+
+    identifier = reader.trailer.get("/ID")
+    document_id = None
+    if identifier:
+        first = identifier[0]
+        document_id = (first.original_bytes if hasattr(first, "original_bytes") else bytes(first)).hex() or None
     return DocumentMetadata(
-        format="pdf", author=_clean(info.get("Author")), last_modified_by=_clean(custom["LastModifiedBy"]),
-        company=_clean(custom["Company"]), creator_tool=_clean(info.get("Creator")),
-        producer=_clean(info.get("Producer")), document_id=identifier.hex() or None, title=_clean(info.get("Title")),
-        created_at=parse_pdf_date(info.get("CreationDate")), modified_at=parse_pdf_date(info.get("ModDate")),
+        format="pdf", author=value("/Author") or _clean(_first(getattr(xmp, "dc_creator", None))),
+        last_modified_by=value("/LastModifiedBy"), company=value("/Company"),
+        creator_tool=value("/Creator") or _clean(getattr(xmp, "xmp_creator_tool", None)),
+        producer=value("/Producer") or _clean(getattr(xmp, "pdf_producer", None)),
+        document_id=document_id, xmp_document_id=_clean(getattr(xmp, "xmpmm_document_id", None)),
+        title=value("/Title"), created_at=parse_pdf_date(info.get("/CreationDate")),
+        modified_at=parse_pdf_date(info.get("/ModDate")),
     )
 
 
-def _file_identifier(document) -> bytes:
-    """The permanent file identifier (the first /ID string of the trailer), as raw bytes.
+def _xmp(reader):
+    try:
+        return reader.xmp_metadata
+    except Exception:  # a malformed XMP packet is skipped, as if absent
+        return None
 
-    PDFium counts one terminating NUL byte in the length it returns; the identifier is binary.
-    """
-    import ctypes
 
-    import pypdfium2.raw as pdfium_c
-
-    size = pdfium_c.FPDF_GetFileIdentifier(document.raw, pdfium_c.FILEIDTYPE_PERMANENT, None, 0)
-    if size <= 1:
-        return b""
-    buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDF_GetFileIdentifier(document.raw, pdfium_c.FILEIDTYPE_PERMANENT, buffer, size)
-    return buffer.raw[:size - 1]
+def _first(values):
+    return values[0] if values else None
 
 
 NS = {

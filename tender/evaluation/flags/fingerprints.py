@@ -13,7 +13,7 @@ from tender.evaluation.flags.base import Evidence, Flag, figure, groups_sharing
 from tender.evaluation.rules import FlagRule
 
 # Metadata that names a person or a file: shared by two bids at all, it is a lead.
-PERSONAL_FIELDS = ("author", "last_modified_by", "company", "document_id", "revision_root")
+PERSONAL_FIELDS = ("author", "last_modified_by", "company", "document_id", "xmp_document_id", "revision_root")
 # Metadata that names software: a lead only when few bids share it.
 TOOL_FIELDS = ("creator_tool", "producer")
 

@@ -30,7 +30,7 @@ from tender.evaluation.models import (
 )
 from tender.evaluation.operations.pool import available_on
 from tender.evaluation.operations.rules import rule_at
-from tender.evaluation.operations.standing import draw_weight, eligibility
+from tender.evaluation.operations.standing import draw_weight, eligibility, profile_loading
 
 REPLACE_REASONS = ("declared_conflict", "unavailable", "no_answer", "other")
 
@@ -117,7 +117,7 @@ def candidates_for(request: DrawRequest, at: datetime) -> tuple[list[tuple[Exper
     profiles = db.session.scalars(
         sa.select(ExpertProfile).join(Membership, ExpertProfile.membership_id == Membership.id)
         .where(Membership.organisation_id == city.id, Membership.role == MemberRole.EXPERT, Membership.active)
-        .order_by(ExpertProfile.id)).all()
+        .order_by(ExpertProfile.id).options(*profile_loading())).unique().all()
     pool_rule = rule_at("pool", at)
     index = PartyIndex(request.parties)
     day = clock.shanghai_date(request.evaluation_starts_at)

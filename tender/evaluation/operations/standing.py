@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 from flask_babel import gettext as _
 
 from core import clock
@@ -137,8 +138,17 @@ def pool_counts(city_bureau_id: int, at: datetime) -> dict:
 def profiles_by_membership(membership_ids: list[int]) -> dict[int, ExpertProfile]:
     if not membership_ids:
         return {}
-    rows = db.session.scalars(sa.select(ExpertProfile).where(ExpertProfile.membership_id.in_(membership_ids)))
+    rows = db.session.scalars(sa.select(ExpertProfile).where(ExpertProfile.membership_id.in_(membership_ids))
+                              .options(*profile_loading()))
     return {p.membership_id: p for p in rows}
+
+
+def profile_loading() -> tuple:
+    """Load options for reading many profiles at once (the pool page, the draw's filters)."""
+    return (joinedload(ExpertProfile.membership).joinedload(Membership.user),
+            selectinload(ExpertProfile.districts), selectinload(ExpertProfile.employments),
+            selectinload(ExpertProfile.relations), selectinload(ExpertProfile.absences),
+            selectinload(ExpertProfile.conduct))
 
 
 def bureau_actions(profile: ExpertProfile | None, membership: Membership) -> set[str]:

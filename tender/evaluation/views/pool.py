@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
-from core.accounts.forms import SPECIALTIES
+from core.accounts.forms import SPECIALTIES, district_choices
 from core.accounts.models import MemberRole, Membership, OrgKind, Role
 from core.authz import access, active_membership, roles
 from core.db import db
@@ -63,7 +63,8 @@ def _expert_page(membership: Membership, **given):
     return render_template("evaluation/expert.html", membership=membership, profile=profile, now=now,
                            reasons=ops.eligibility(profile, now), weight=ops.draw_weight(profile, now) if profile else None,
                            years=ops.years_of_practice(profile, clock.today()) if profile else None,
-                           actions=ops.bureau_actions(profile, active_membership()), specialties=SPECIALTIES, **found)
+                           actions=ops.bureau_actions(profile, active_membership()), specialties=SPECIALTIES,
+                           district_names=dict(c for c in district_choices() if c[0]), **found)
 
 
 @bp.get("/pool/<int:membership_id>")

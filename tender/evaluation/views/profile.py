@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
-from core.accounts.forms import district_choices
+from core.accounts.forms import SPECIALTIES, district_choices
 from core.accounts.models import Role
 from core.authz import access, active_membership, roles
 from core.db import db
@@ -47,7 +47,7 @@ def _page(**given):
         "evaluation/profile.html", membership=membership, profile=profile, now=now,
         reasons=ops.eligibility(profile, now), weight=ops.draw_weight(profile, now) if profile else None,
         years=ops.years_of_practice(profile, clock.today()) if profile else 0,
-        rule=ops.rule_at("pool", now), actions=ops.profile_actions(profile, clock.today()), **_forms(profile, **given))
+        rule=ops.rule_at("pool", now), specialties=SPECIALTIES, actions=ops.profile_actions(profile, clock.today()), **_forms(profile, **given))
 
 
 @bp.get("/profile")
