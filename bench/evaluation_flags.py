@@ -9,7 +9,8 @@ bid is a reworded copy of the first (15 % of its sentences rewritten). Figures p
 * text extraction (pypdf, as the platform reads bid documents), the blind check for each bidder's
   identity, and the comparison (near-duplicate text and rare strings over every pair, then the
   other flags); where pypdfium2 is installed, PDFium's extraction of the same files as a reference
-* each phase's time, the whole, and as a multiple of reading the bytes
+* each phase's time, the whole, and as a multiple of reading the bytes; extraction again in as
+  many processes as the machine has cores (``extract_many``)
 * peak memory: the measuring child process's peak RSS, and the peak of Python allocations per
   phase (tracemalloc, in a second child, so its overhead stays out of the times)
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -111,7 +113,7 @@ def measure(paths: list[Path], trace: bool) -> dict:
     """Run the phases once in this process; times, or (with ``trace``) traced peaks."""
     import tracemalloc
 
-    from tender.evaluation.documents import extract_text, scan_identity
+    from tender.evaluation.documents import extract_many, extract_text, scan_identity
     from tender.evaluation.flags import BidText, FlagInputs, run_flags
     from tender.evaluation.rules import FlagRule
 
@@ -132,6 +134,9 @@ def measure(paths: list[Path], trace: bool) -> dict:
     phase("read_sha256", lambda: [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths])
     texts = phase("extract", lambda: [extract_text(b) for b in blobs])
     if not trace:
+        workers = os.cpu_count() or 1
+        figures["workers"] = workers
+        phase("extract_parallel", lambda: extract_many(blobs, workers=workers))
         try:
             import pypdfium2  # noqa: F401  (a reference only; the platform reads PDFs with pypdf)
         except ImportError:
@@ -179,6 +184,9 @@ def main() -> None:
     for title, key in rows:
         print(f"{title:<28}{timed[key]:>10.2f}{timed[key] / read:>12.0f}{traced[key + '_peak_mib']:>18.1f}")
     print(f"{'extraction + check + flags':<28}{work:>10.2f}{work / read:>12.0f}")
+    parallel = timed["extract_parallel"]
+    print(f"{'extraction, ' + str(timed['workers']) + ' processes':<28}{parallel:>10.2f}{parallel / read:>12.0f}")
+    print(f"{'… + check + flags':<28}{parallel + work - timed['extract']:>10.2f}{(parallel + work - timed['extract']) / read:>12.0f}")
     if "extract_pdfium" in timed:
         print(f"{'(reference) PDFium extraction':<28}{timed['extract_pdfium']:>10.2f}{timed['extract_pdfium'] / read:>12.0f}")
     print(f"peak RSS of the measuring process: {timed['max_rss_mib']:.0f} MiB")

@@ -64,10 +64,12 @@ class Outcome:
 
 
 def new_seed() -> bytes:
+    """A fresh secret seed (32 random bytes)."""
     return secrets.token_bytes(SEED_BYTES)
 
 
 def new_salt() -> bytes:
+    """A fresh pseudonym salt (16 random bytes)."""
     return secrets.token_bytes(SALT_BYTES)
 
 
@@ -112,6 +114,7 @@ def weighted_key(u_int: int, weight: int) -> Decimal:
 
 
 def check_candidates(candidates: list[Candidate]) -> None:
+    """Refuse a list with a malformed or repeated pseudonym or a weight outside 1..1000."""
     seen = set()
     for c in candidates:
         if not (isinstance(c.pseudonym, str) and len(c.pseudonym) == 16

@@ -14,11 +14,11 @@ from xml.etree.ElementTree import ParseError
 
 from tender.evaluation.documents.identity import BidderIdentity, Hit, Person, scan_identity
 from tender.evaluation.documents.metadata import DocumentMetadata, docx_metadata, docx_text
-from tender.evaluation.documents.pdf import DEFAULT_MAX_PAGES, DocumentError, extract_text, read_pdf
+from tender.evaluation.documents.pdf import DEFAULT_MAX_PAGES, DocumentError, extract_many, extract_text, read_pdf
 
 __all__ = [
     "BidderIdentity", "DocumentError", "DocumentMetadata", "ExtractedDocument", "ForBureau", "ForExperts", "Hit",
-    "Person", "docx_metadata", "extract_text", "read_document", "scan_identity",
+    "Person", "docx_metadata", "extract_many", "extract_text", "read_document", "scan_identity",
 ]
 
 

@@ -30,6 +30,7 @@ class DocumentError(ValueError):
 
 
 def open_pdf(data: bytes) -> PdfReader:
+    """A reader for the file, refused with a reason when it is no readable PDF or needs a password."""
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone still opens
@@ -61,3 +62,15 @@ def read_pdf(pdf_bytes: bytes, *, max_pages: int = DEFAULT_MAX_PAGES) -> tuple[l
     """Page texts and metadata, from one parse of the file."""
     reader = open_pdf(pdf_bytes)
     return _page_texts(reader, max_pages), pdf_metadata(reader)
+
+
+def extract_many(files: list[bytes], *, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES) -> list[list[str]]:
+    """The page texts of several PDFs; with ``workers`` above 1 they are read in that many processes
+    (documents are independent, and reading them is most of the work after an opening)."""
+    if workers <= 1 or len(files) <= 1:
+        return [extract_text(data, max_pages=max_pages) for data in files]
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+        return list(pool.map(partial(extract_text, max_pages=max_pages), files))

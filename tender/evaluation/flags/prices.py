@@ -21,6 +21,7 @@ class BidPrice:
 
 
 def identical_prices(prices: list[BidPrice]) -> list[Flag]:
+    """The same price, to the fen, in two or more bids."""
     shared = groups_sharing({p.bid: [str(p.price_fen)] for p in prices})
     return [Flag("identical_price", holders, figures={"price_fen": int(value)}) for value, holders in sorted(shared.items())]
 

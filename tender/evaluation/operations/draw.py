@@ -74,6 +74,7 @@ class Verification:
 
 
 def canonical(document: dict) -> str:
+    """JSON in the publication's canonical form: keys sorted, no spaces, non-ASCII as it is."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -194,6 +195,7 @@ def prepare_draw(request: DrawRequest, *, actor) -> Draw:
 
 
 def published_candidates(draw: Draw) -> list[panel.Candidate]:
+    """The candidate list as published before the draw."""
     return [panel.Candidate(c["pseudonym"], c["weight"]) for c in json.loads(draw.publication)["candidates"]]
 
 

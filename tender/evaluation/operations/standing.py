@@ -136,6 +136,7 @@ def pool_counts(city_bureau_id: int, at: datetime) -> dict:
 
 
 def profiles_by_membership(membership_ids: list[int]) -> dict[int, ExpertProfile]:
+    """The profiles of these expert memberships, with what the pool page reads, by membership id."""
     if not membership_ids:
         return {}
     rows = db.session.scalars(sa.select(ExpertProfile).where(ExpertProfile.membership_id.in_(membership_ids))

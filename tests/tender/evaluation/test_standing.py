@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.db import DomainError
+from core.extensions import db
 from tender.evaluation.operations import (
     available_on, decide_employer_change, draw_weight, eligibility, mark_unavailable, propose_employer_change,
     record_expert_conduct, remove_unavailability, rule_at, set_rule, update_profile,
@@ -107,6 +108,7 @@ def test_the_longest_stretch_and_removing_past_days(make_expert, now, clock):
     today = mark_unavailable(profile.membership, {"starts_on": date(2027, 3, 15)}, actor=None)
     assert today.ends_on == date(2027, 3, 15)
     remove_unavailability(today, actor=None)
+    db.session.commit()
     clock.set(NOW + timedelta(days=400))
     with pytest.raises(DomainError):
         remove_unavailability(year, actor=None)
