@@ -53,6 +53,8 @@ EXPECTED_PUBLIC = frozenset({
     # tender announcements, their documents, the countdown's clock and the register of agencies
     "tender.index", "tender.detail", "tender.document", "tender.server_time", "tender.agency_register",
     "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
+    # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
+    "evaluation.draw", "evaluation.draw_json",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)

@@ -1,0 +1,103 @@
+"""Forms of the expert's profile page and the city bureau's pool pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.accounts.forms import SPECIALTIES, stripped
+from tender.evaluation import labels
+
+
+def _checkboxes(label, **kwargs):
+    return SelectMultipleField(label, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), **kwargs)
+
+
+class ProfileForm(FlaskForm):
+    title = SelectField(_l("Professional title"), validators=[DataRequired(_l("Choose your professional title."))])
+    title_certificate = StringField(_l("Title certificate number"), filters=[stripped], validators=[Optional(), Length(max=64)])
+    practice_since = DateField(_l("In practice since"), validators=[DataRequired(_l("Enter the date your practice started."))])
+    districts = _checkboxes(_l("Districts you serve"), validators=[DataRequired(_l("Choose at least one district."))])
+    other_specialties = _checkboxes(_l("Further specialties"), validators=[Optional()])
+    note = TextAreaField(_l("Note for the city bureau"), filters=[stripped], validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title.choices = [("", _l("Choose a title"))] + list(labels.TITLES.items())
+        self.districts.choices = list(districts)
+        self.other_specialties.choices = list(SPECIALTIES.items())
+
+
+class RelationForm(FlaskForm):
+    person_name = StringField(_l("The person's name"), filters=[stripped],
+                              validators=[DataRequired(_l("Enter the person's name.")), Length(max=100)])
+    relationship_kind = SelectField(_l("How you are related"), validators=[DataRequired(_l("Choose how you are related."))])
+    organisation_name = StringField(_l("Organisation they work for or own"), filters=[stripped],
+                                    validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)])
+    organisation_uscc = StringField(_l("Its unified social credit code (if known)"), filters=[stripped],
+                                    validators=[Optional(), Length(max=40)])
+    person_role = StringField(_l("Their role there (legal representative, shareholder, manager…)"), filters=[stripped],
+                              validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.relationship_kind.choices = [("", _l("Choose"))] + list(labels.RELATIONSHIPS.items())
+
+
+class UnavailabilityForm(FlaskForm):
+    starts_on = DateField(_l("First day"), validators=[DataRequired(_l("Enter the first day."))])
+    ends_on = DateField(_l("Last day"), validators=[Optional()])
+    reason = StringField(_l("Reason (optional, seen by the city bureau)"), filters=[stripped], validators=[Optional(), Length(max=200)])
+
+
+class EmployerForm(FlaskForm):
+    employer_name = StringField(_l("Employer"), filters=[stripped],
+                                validators=[DataRequired(_l("Enter the employer's name.")), Length(max=200)])
+    employer_uscc = StringField(_l("Employer's unified social credit code"), filters=[stripped],
+                                validators=[Optional(), Length(max=40)])
+    position = StringField(_l("Position"), filters=[stripped], validators=[Optional(), Length(max=100)])
+    started_on = DateField(_l("Start date"), validators=[DataRequired(_l("Enter the start date."))])
+
+
+class PastEmploymentForm(EmployerForm):
+    ended_on = DateField(_l("End date (empty: still there)"), validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: what to act on comes from the URL."""
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("confirm", _l("Confirm the change")), ("reject", _l("Do not confirm"))],
+                          validators=[DataRequired(_l("Choose whether to confirm the change."))])
+    note = TextAreaField(_l("Note to the expert"), filters=[stripped], validators=[Optional(), Length(max=500)])
+
+
+class ConductForm(FlaskForm):
+    kind = SelectField(_l("What happened"), validators=[DataRequired(_l("Choose what happened."))])
+    occurred_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
+    note = TextAreaField(_l("Description (the expert reads it)"), filters=[stripped],
+                         validators=[DataRequired(_l("Describe what happened.")), Length(max=1000)])
+    weight_effect = IntegerField(_l("Effect on the draw weight, in thousandths (empty: the rule's value)"),
+                                 validators=[Optional(), NumberRange(0, 1000, _l("Enter a number from 0 to 1000."))])
+    tender_id = IntegerField(_l("Tender number (if any)"), validators=[Optional(), NumberRange(1, 2**31 - 1)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", _l("Choose"))] + list(labels.CONDUCT_KINDS.items())
+
+
+class PoolRuleForm(FlaskForm):
+    valid_from = DateTimeLocalField(_l("In force from (Shanghai time)"), validators=[DataRequired(_l("Enter when the values take effect."))])
+    min_years = IntegerField(_l("Minimum years of practice"),
+                             validators=[InputRequired(_l("Enter the minimum years.")), NumberRange(0, 60)])
+    senior_titles = _checkboxes(_l("Senior titles"), validators=[DataRequired(_l("Choose at least one title."))])
+    note = StringField(_l("Why the values change"), filters=[stripped],
+                       validators=[DataRequired(_l("Say why the values change.")), Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.senior_titles.choices = list(labels.TITLES.items())

@@ -1,0 +1,62 @@
+"""Evaluation fixtures: the city bureau, its supervisor, and experts with profiles."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timezone
+
+import pytest
+
+_n = itertools.count(1)
+XUHUI, PUDONG = "310104", "310115"
+# The business clock of these tests: a Monday morning in Shanghai.
+NOW = datetime(2027, 3, 15, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def now(clock, app_ctx):
+    clock.set(NOW)
+    return NOW
+
+
+@pytest.fixture
+def city(app_ctx):
+    from core.accounts import operations as ops
+    from core.extensions import db
+
+    ops.ensure_bureaus()
+    db.session.commit()
+    return ops.bureau_for(None)
+
+
+@pytest.fixture
+def city_supervisor(city, make_user):
+    from core.accounts.models import MemberRole
+
+    return make_user(city.kind, role=MemberRole.ADMIN, org=city)
+
+
+@pytest.fixture
+def make_expert(city, now):
+    """make_expert(specialty=, title=, since=, districts=, employer=(name, uscc), **profile) -> ExpertProfile."""
+    from core.accounts.operations import create_expert
+    from core.extensions import db
+    from core.security import hash_password
+    from tender.evaluation.operations import record_employment, update_profile
+
+    def make(specialty="residential", title="senior_engineer", since=date(2010, 1, 1), districts=(XUHUI, PUDONG),
+             employer=None, **profile):
+        n = next(_n)
+        membership, _created = create_expert(city, {"name": f"专家{n}", "email": f"expert{n}@example.com",
+                                                    "specialty": specialty, "password_hash": hash_password("x")},
+                                             actor=None)
+        data = {"title": title, "practice_since": since, "districts": list(districts), **profile}
+        result = update_profile(membership, data, actor=None)
+        if employer is not None:
+            name, code = employer
+            record_employment(result, {"employer_name": name, "employer_uscc": code, "started_on": date(2015, 1, 1)},
+                              actor=None)
+        db.session.commit()
+        return result
+
+    return make

@@ -1,0 +1,63 @@
+"""`flask panel verify` and `show`, and the demo profiles."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from core.accounts.models import OrgKind
+from core.extensions import db
+
+
+def performed_draw(now, make_expert, make_org):
+    from tender.evaluation.conflicts import DrawParties
+    from tender.evaluation.operations import DrawRequest, PanelSpec, perform_draw, prepare_draw
+
+    for _ in range(8):
+        make_expert()
+    parties = DrawParties(make_org(OrgKind.DEVELOPER).id, None, (make_org().id,))
+    draw = prepare_draw(DrawRequest(3, parties, PanelSpec(5, 2), ("residential",), "310104",
+                                    now + timedelta(hours=2), now - timedelta(hours=1)), actor=None)
+    perform_draw(draw, {"witness": "见证"}, actor=None)
+    db.session.commit()
+    return draw
+
+
+def test_verify_says_ok_and_fails_on_a_changed_record(app, now, make_expert, make_org):
+    draw = performed_draw(now, make_expert, make_org)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["panel", "verify", str(draw.id)])
+    assert result.exit_code == 0 and f"draw {draw.id} verified" in result.output
+    assert "ok   commitment" in result.output
+    draw.result = list(reversed(draw.result))
+    db.session.commit()
+    result = runner.invoke(args=["panel", "verify", str(draw.id)])
+    assert result.exit_code == 1 and "FAIL panel" in result.output
+    assert runner.invoke(args=["panel", "verify", "99999"]).exit_code != 0
+
+
+def test_show_prints_the_public_record(app, now, make_expert, make_org):
+    draw = performed_draw(now, make_expert, make_org)
+    result = app.test_cli_runner().invoke(args=["panel", "show", str(draw.id)])
+    record = json.loads(result.output)
+    assert record["seed"] == draw.seed.hex() and record["publication"]["commitment"] == draw.commitment
+    assert draw.salt.hex() not in result.output
+
+
+def test_the_demo_experts_get_profiles_once(app_ctx):
+    from core.demo import seed
+    from tender.evaluation.models import EmploymentStatus, ExpertConduct, ExpertEmployment, ExpertProfile, ExpertRelation
+    from tender.evaluation.models import ExpertUnavailability
+
+    seed()
+    db.session.commit()
+    seed()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(ExpertProfile.id))) == 12
+    pending = db.session.scalars(sa.select(ExpertEmployment).where(ExpertEmployment.status == EmploymentStatus.PROPOSED)).all()
+    assert len(pending) == 1 and pending[0].employer is not None  # a demo firm, so the change matters for conflicts
+    assert db.session.scalar(sa.select(sa.func.count(ExpertRelation.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(ExpertUnavailability.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(ExpertConduct.id))) == 1
