@@ -1,10 +1,13 @@
-"""Lists that say how long they are: a page of a query, with the total count."""
+"""Lists that say how long they are: Flask-SQLAlchemy's pagination, one macro to show it.
+
+Every long list uses :func:`paginate` (a select; Flask-SQLAlchemy counts and pages it) or, for rows
+already made by a grouped query, :class:`ListPage` (the same attributes), and shows itself with the
+``pagination`` macro of ``_pagination.html``: "Showing 51–100 of 230" and the pages around.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sqlalchemy as sa
 
 from core.db import db
 from core.web import int_arg
@@ -13,9 +16,20 @@ from core.web import int_arg
 MAX_PAGE = 100_000
 
 
-@dataclass
-class Page:
-    """One page of a list: its items, which page it is, and how many items there are in all."""
+def requested_page() -> int:
+    """The ``?page=`` asked for, within 1..MAX_PAGE."""
+    return min(int_arg("page", 1), MAX_PAGE)
+
+
+def paginate(query, *, per_page: int = 50, page: int | None = None):
+    """One page of a select with its total (``flask_sqlalchemy.pagination.Pagination``)."""
+    page = min(page if page is not None else requested_page(), MAX_PAGE)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of rows made elsewhere, shaped like Flask-SQLAlchemy's Pagination."""
 
     items: list
     page: int
@@ -28,24 +42,24 @@ class Page:
 
     @property
     def first(self) -> int:
-        return 0 if not self.items else (self.page - 1) * self.per_page + 1
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
 
     @property
     def last(self) -> int:
         return self.first + len(self.items) - 1 if self.items else 0
 
     @property
-    def has_previous(self) -> bool:
+    def has_prev(self) -> bool:
         return self.page > 1
 
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
 
-def paginate(query, *, per_page: int = 50, page: int | None = None) -> Page:
-    """The page asked for by ``?page=`` (or ``page``) of a select, with its total."""
-    page = min(page if page is not None else int_arg("page", 1), MAX_PAGE)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page))) if total else []
-    return Page(items, page, per_page, total)
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core.db import db
+from core.pagination import ListPage
 from credit import rules
 from credit.models import ConductItem, ConductKind, CreditRecord, CreditSubject, ProjectManager, Severity, SubjectKind
 
@@ -54,37 +55,10 @@ class ListedSubject:
     records: int
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list and where it stands in the whole (the shape of Flask-SQLAlchemy's pagination)."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.items) - 1 if self.items else 0
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
-
-
-def listed_subjects(at: datetime, *, district: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+def listed_subjects(at: datetime, *, district: str | None = None, page: int = 1, per_page: int = 50) -> ListPage:
     """One page of the list at ``at`` (newest listing first), optionally of one deciding district."""
     if not _listing_applies(at):
-        return Page([], page, per_page, 0)
+        return ListPage([], page, per_page, 0)
     manager = CreditRecord.subject_kind == SubjectKind.PROJECT_MANAGER
     firm_key = sa.func.coalesce(CreditSubject.head_office_id, CreditSubject.id)
     subject_id = sa.case((manager, CreditRecord.manager_id), else_=firm_key).label("subject_id")
@@ -116,4 +90,4 @@ def listed_subjects(at: datetime, *, district: str | None = None, page: int = 1,
         subject = managers.get(r.subject_id) if r.kind == "project_manager" else firms.get(r.subject_id)
         key = subject.certificate_no if r.kind == "project_manager" else subject.uscc
         out.append(ListedSubject(r.kind, key, subject.name, r.start, r.end, r.records))
-    return Page(out, page, per_page, total)
+    return ListPage(out, page, per_page, total)

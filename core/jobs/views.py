@@ -17,7 +17,7 @@ from core.jobs.api import delivered_to, unread_count
 from core.jobs.models import Notification, OutgoingMail
 from core.auth.forms import EmptyForm
 from core.requests import attempt
-from core.web import int_arg
+from core.pagination import paginate
 
 bp = Blueprint("jobs", __name__)
 
@@ -33,22 +33,15 @@ def notification_count():
     return {"unread_notification_count": unread_notification_count}
 
 
-def _page() -> int:
-    # A page past the end is empty; the cap keeps the offset a number every database accepts.
-    return min(int_arg("page", 1), 100_000)
-
-
 @bp.get("/notifications")
 @access(SIGNED_IN)
 def notifications():
-    page = _page()
-    query = delivered_to(current_user).order_by(Notification.delivered_at.desc(), Notification.id.desc())
-    items = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    page = paginate(delivered_to(current_user).order_by(Notification.delivered_at.desc(), Notification.id.desc()),
+                    per_page=PAGE_SIZE)
     return render_template(
         "jobs/notifications.html",
-        items=items[:PAGE_SIZE],
+        items=page.items,
         page=page,
-        more=len(items) > PAGE_SIZE,
         unread=unread_count(current_user),
     )
 
@@ -109,14 +102,11 @@ def retry(queue: str, job_id: str):
 @bp.get("/operator/outbox")
 @access(OPERATOR)
 def outbox():
-    page = _page()
-    query = sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    mails = list(db.session.scalars(query))
+    page = paginate(sa.select(OutgoingMail).order_by(OutgoingMail.id.desc()), per_page=PAGE_SIZE)
     return render_template(
         "jobs/outbox.html",
-        mails=mails[:PAGE_SIZE],
+        mails=page.items,
         page=page,
-        more=len(mails) > PAGE_SIZE,
         smtp=bool(current_app.config.get("MAIL_SERVER")),
     )
 

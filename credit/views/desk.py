@@ -7,9 +7,9 @@ from flask import abort, flash, request
 
 from core.accounts.models import Role
 from core.authz import roles
+from core.pagination import paginate as core_paginate
 from core.db import db
 from core.requests import Outcome, attempt
-from core.web import int_arg
 from credit.access import require_district, supervisor_district
 from credit.models import Complaint, CreditRecord
 
@@ -26,7 +26,7 @@ def district_filter(column):
 
 def paginate(query):
     """One page of ``query`` with its total (``?page=``), so a list always says how long it is."""
-    return db.paginate(query, page=int_arg("page", 1), per_page=PAGE_SIZE, error_out=False, max_per_page=PAGE_SIZE)
+    return core_paginate(query, per_page=PAGE_SIZE)
 
 
 def submitted(form, operation, *args, message: str, **kwargs) -> Outcome:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ import sqlalchemy.orm as orm
 from core.accounts.models import Membership, OrgKind, Role
 from core.calendar import end_of_day, start_of_day
 from core.db import db
+from core.pagination import paginate
 from tender.tenders.models import AgencyAppointment, PUBLIC_STATES, Tender, TenderKind, TenderNameGram, TenderState
 
 S = TenderState
@@ -18,14 +18,6 @@ PAGE_SIZE = 20
 MAX_PAGE = 500
 # What the public list's "state" filter offers, and the condition each adds at ``now``.
 PUBLIC_PHASES = ("open_for_bids", "closed", "cancelled")
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    pages: int
-    total: int
 
 
 def public_filter(args: dict, now: datetime):
@@ -62,18 +54,11 @@ def public_filter(args: dict, now: datetime):
     return sa.and_(*where)
 
 
-def public_tenders(args: dict, now: datetime, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    """One page of announced tenders, newest first."""
-    page = max(1, min(page, MAX_PAGE))
-    where = public_filter(args, now)
-    total = db.session.scalar(sa.select(sa.func.count(Tender.id)).where(where)) or 0
-    pages = max(1, -(-total // size))
-    items = []
-    if (page - 1) * size < total:
-        items = list(db.session.scalars(sa.select(Tender).where(where).options(orm.joinedload(Tender.district))
-                                        .order_by(Tender.published_at.desc(), Tender.id.desc())
-                                        .offset((page - 1) * size).limit(size)))
-    return Page(items, page, pages, total)
+def public_tenders(args: dict, now: datetime, page: int = 1, size: int = PAGE_SIZE):
+    """One page of announced tenders, newest first (Flask-SQLAlchemy's Pagination)."""
+    query = (sa.select(Tender).where(public_filter(args, now)).options(orm.joinedload(Tender.district))
+             .order_by(Tender.published_at.desc(), Tender.id.desc()))
+    return paginate(query, per_page=size, page=max(1, min(page, MAX_PAGE)))
 
 
 def open_tenders(now: datetime, limit: int = 5) -> list[Tender]:
