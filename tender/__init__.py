@@ -9,11 +9,12 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Install every tender stage."""
-    from tender import evaluation, sealing, tenders
+    from tender import award, evaluation, sealing, tenders
 
     sealing.init_app(app)
     tenders.init_app(app)
     evaluation.init_app(app)
+    award.init_app(app)
 
 
 def provision_keys(config) -> list[str]:

@@ -48,6 +48,11 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("publicity_min_days", 3, 1, 15, _l("Candidate publicity lasts at least"), DAYS),
     RuleSpec("award_filing_days", 15, 1, 60, _l("Award filed with the district bureau within"), DAYS),
     RuleSpec("contract_days", 30, 1, 90, _l("Contract signed within, after the award notice"), DAYS),
+    RuleSpec("objection_answer_days", 3, 1, 15, _l("Objections to the candidates answered within"), DAYS),
+    RuleSpec("complaint_days", 10, 1, 30, _l("Complaints to the district bureau within, after the answer"), DAYS),
+    # Whether the publicity, objection, complaint, filing and contract periods above count working
+    # days (1) or calendar days (0, the national rules' reading of 日).
+    RuleSpec("award_periods_working_days", 0, 0, 1, _l("Award periods count working days (1) or calendar days (0)")),
     # Civil Code Art. 278: choosing a property-service firm needs participation by owners holding
     # at least two thirds of the exclusive floor area and two thirds of the owners, and the consent
     # of more than half of the participating area and of the participating owners.
