@@ -9,10 +9,11 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Install every tender stage."""
-    from tender import award, evaluation, sealing, tenders
+    from tender import award, bidding, evaluation, sealing, tenders
 
     sealing.init_app(app)
     tenders.init_app(app)
+    bidding.init_app(app)
     evaluation.init_app(app)
     award.init_app(app)
 
