@@ -55,6 +55,9 @@ EXPECTED_PUBLIC = frozenset({
     "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
     # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
     "evaluation.draw", "evaluation.draw_json",
+    # the published candidates, an owner's objection during their publicity, and the fee notices
+    "award.candidates", "award.owner_objection", "award.fee_list", "award.fees", "award_api.candidates",
+    "award_api.fee_notice",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)
@@ -108,6 +111,11 @@ def make_world(make_org, make_user) -> World:
 
     # A tender of the world's tenderer, run by the world's agency, with a question of the world's firm.
     world.params.update(world_tender(orgs[Role.TENDERER], orgs[Role.AGENCY], orgs[Role.FIRM], world.users[Role.TENDERER]))
+    from tests.tender.award.helpers import world_award
+    from tender.tenders.models import Tender
+
+    # A closed publicity on that tender, with the firm's answered objection and its complaint.
+    world.params.update(world_award(db.session.get(Tender, world.params["tender_id"]), orgs[Role.FIRM]))
     return world
 
 

@@ -61,6 +61,7 @@ class AwardObjection(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     complaint: Mapped[AwardComplaint | None] = relationship(back_populates="objection", uselist=False)
+    tender = relationship("Tender")
     firm = relationship("Organisation")
 
 

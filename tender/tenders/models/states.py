@@ -44,7 +44,8 @@ TRANSITIONS: dict[TenderState, frozenset[TenderState]] = {
     S.EVALUATING: frozenset({S.CANDIDATES_PUBLISHED, S.FAILED}),
     # An upheld objection sends the candidates back to the panel.
     S.CANDIDATES_PUBLISHED: frozenset({S.AWARDED, S.EVALUATING, S.FAILED}),
-    S.AWARDED: frozenset({S.CONTRACTED}),
+    # With no candidate left to take over an award that fell (declined, not signed, disqualified), the tender fails.
+    S.AWARDED: frozenset({S.CONTRACTED, S.FAILED}),
     S.CONTRACTED: frozenset(),
     S.CANCELLED: frozenset(),
     S.FAILED: frozenset(),
