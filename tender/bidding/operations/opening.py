@@ -134,6 +134,9 @@ def accepting_shares(tender: Tender, opening: Opening | None, now: datetime) -> 
 def allowed_opening_actions(tender: Tender, membership: Membership | None, user: User | None,
                             now: datetime) -> frozenset[str]:
     """What the ceremony page offers this person now."""
+    from tender.tenders.operations.access import membership_of
+
+    membership = membership_of(user, membership)
     roles = roles_at(tender, membership, user)
     opening = opening_of(tender)
     actions = set()
