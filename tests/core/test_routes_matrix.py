@@ -55,6 +55,8 @@ EXPECTED_PUBLIC = frozenset({
     "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
     # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
     "evaluation.draw", "evaluation.draw_json",
+    # the public statistics of an opening: how many bids were received, valid and invalid
+    "bid_opening.statistics",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)
