@@ -144,6 +144,12 @@ class BlobStore:
         _fsync_dir(final.parent)
         return StoredBlob(digest, size, created=True)
 
+    def stage(self) -> StagedBlob:
+        """A file of the temporary folder to write into piece by piece, hashed as it is written; the caller
+        places it under its digest once the whole content is known to be good, or discards it."""
+        fd, tmp_name = tempfile.mkstemp(prefix="stage-", dir=self.root / TEMPORARY_DIR)
+        return StagedBlob(self, fd, Path(tmp_name))
+
     def put_bytes(self, data: bytes, **options) -> StoredBlob:
         return self.put(io.BytesIO(data), **options)
 
@@ -227,3 +233,38 @@ class VerifyingReader:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class StagedBlob:
+    """A blob being written (see :meth:`BlobStore.stage`): nothing is under a digest until :meth:`place`."""
+
+    def __init__(self, store: BlobStore, fd: int, path: Path):
+        self._store = store
+        self._out = os.fdopen(fd, "wb")
+        self._path = path
+        self._hasher = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data) -> None:
+        self.size += len(data)
+        if self.size > self._store.max_bytes:
+            raise BlobTooLarge(self._store.max_bytes)
+        self._hasher.update(data)
+        self._out.write(data)
+
+    @property
+    def digest(self) -> str:
+        return self._hasher.hexdigest()
+
+    def place(self) -> StoredBlob:
+        """fsync and rename the file to its digest's place."""
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        return self._store._place(self._path, self.digest, self.size)
+
+    def discard(self) -> None:
+        """Remove the file (after an error, or when its content must not be kept)."""
+        if not self._out.closed:
+            self._out.close()
+        self._path.unlink(missing_ok=True)

@@ -15,4 +15,11 @@ def init_app(app) -> None:
 
     import tender.bidding.models  # noqa: F401  (registers the tables)
 
-    core.register(app, blueprints=("tender.bidding.views:bp",))
+    import tender.bidding.opening_tasks  # noqa: F401  (registers the periodic jobs)
+
+    core.register(app, blueprints=("tender.bidding.views:bp", "tender.bidding.views.opening:bp"))
+    from core.views import register_section
+    from tender.bidding import opening_sections
+
+    register_section(app, "dashboard", opening_sections.custody)
+    register_section(app, "custodian_key", opening_sections.custody)

@@ -75,7 +75,21 @@ class FlagRule:
     lowest_gap_above: str = "0.10"  # (second lowest − lowest) / second lowest
 
 
-TOPICS = {"pool": PoolRule, "draw": DrawRule, "flags": FlagRule}
+@dataclass(frozen=True)
+class ScoringRule:
+    """Invitations, scoring and locking of one evaluation."""
+
+    answer_hours: int = 4  # an invited expert accepts or declines within this many hours
+    lock_hours: int = 8  # sheets locked later than this after the evaluation starts count as late
+    step_tenths: int = 5  # scores between the anchors in steps of this many tenths of a point
+    # A score at either end of an item's range (0 or the maximum) needs a written reason of at least this length.
+    reason_min_chars: int = 10
+    reason_max_chars: int = 2000
+    min_candidates: int = 1
+    max_candidates: int = 3
+
+
+TOPICS = {"pool": PoolRule, "draw": DrawRule, "flags": FlagRule, "scoring": ScoringRule}
 
 
 class RuleValueError(ValueError):

@@ -8,7 +8,7 @@ CLI are thin layers over these functions.
 
 from tender.sealing.envelope import (  # noqa: F401
     Document, KeyShare, OpenedEnvelope, check_binding, check_structure, check_upload, envelope_sha256, inspect,
-    open_envelope, recover_file_key, seal, unwrap_share,
+    open_envelope, recover_file_key, seal, share_matches, unwrap_share,
 )
 from tender.sealing.errors import (  # noqa: F401
     BadShare, InvalidInput, KeyFileError, MalformedEnvelope, NotEnoughShares, ReceiptError, SealError,

@@ -241,6 +241,17 @@ def unwrap_share(header: Header, private_key, *, now: datetime | None = None) ->
     return KeyShare(stanza.x, y)
 
 
+def share_matches(header: Header, share: KeyShare, key_id: bytes | None = None) -> bool:
+    """Whether ``share`` is the one sealed in this header (for the custodian key ``key_id``, if given):
+    what an opening checks when a custodian submits, so a mistyped or swapped share is refused at once."""
+    if not 1 <= share.x <= len(header.stanzas) or len(share.y) != 32:
+        return False
+    stanza = header.stanzas[share.x - 1]
+    if key_id is not None and stanza.key_id != key_id:
+        return False
+    return hmac.compare_digest(share_check(share.x, share.y), stanza.share_check)
+
+
 def recover_file_key(header: Header, shares: Iterable[KeyShare]) -> bytes:
     """Check each share against the header, rebuild the file key, and check it against the MAC.
 

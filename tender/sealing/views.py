@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from core.accounts.models import Role
-from core.authz import PUBLIC, SIGNED_IN, access, active_role, roles
+from core.authz import PUBLIC, SIGNED_IN, access, active_membership, active_role, roles
 from tender.sealing import operations
 
 bp = Blueprint("sealing", __name__, url_prefix="/sealing", template_folder="templates", static_folder="static",
@@ -31,7 +31,10 @@ def custody_status():
 @bp.get("/custodian-key")
 @access(SIGNED_IN)
 def custodian_key():
-    return render_template("sealing/custodian_key.html", key=operations.active_key(current_user))
+    from core.views import page_sections
+
+    return render_template("sealing/custodian_key.html", key=operations.active_key(current_user),
+                           sections=page_sections("custodian_key", active_membership()))
 
 
 @bp.get("/check-key")

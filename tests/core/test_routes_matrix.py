@@ -58,6 +58,8 @@ EXPECTED_PUBLIC = frozenset({
     # the published candidates, an owner's objection during their publicity, and the fee notices
     "award.candidates", "award.owner_objection", "award.fee_list", "award.fees", "award_api.candidates",
     "award_api.fee_notice",
+    # the public statistics of an opening: how many bids were received, valid and invalid
+    "bid_opening.statistics",
 })
 
 # Refusals that come from an object-level business rule, not from the route's rule: (endpoint, role)

@@ -14,6 +14,15 @@ from tests.e2e.journeys import fits, sign_in
 NOW = datetime(2027, 3, 15, 1, 0, tzinfo=timezone.utc)
 
 
+def _draft_tender(make_org, make_user):
+    from tender.tenders.operations import create_tender
+
+    developer = make_org(OrgKind.DEVELOPER, district_code="310104")
+    tender = create_tender(developer, {"community_name": "测试花园"}, actor=make_user(OrgKind.DEVELOPER, org=developer))
+    db.session.commit()
+    return tender
+
+
 @pytest.fixture
 def city(app_ctx, clock):
     from core.accounts import operations as ops
@@ -62,7 +71,7 @@ def test_the_bureau_pool_expert_page_and_a_public_draw(live_server, page, city, 
                        actor=None)
     propose_employer_change(expert, {"employer_name": "上海某咨询有限公司", "started_on": date(2027, 4, 1)}, actor=None)
     parties = DrawParties(make_org(OrgKind.DEVELOPER).id, None, (make_org().id,))
-    draw = prepare_draw(DrawRequest(9, parties, PanelSpec(5, 2), ("residential",), "310104", NOW + timedelta(hours=2),
+    draw = prepare_draw(DrawRequest(_draft_tender(make_org, make_user).id, parties, PanelSpec(5, 2), ("residential",), "310104", NOW + timedelta(hours=2),
                                     NOW - timedelta(hours=1)), actor=None)
     perform_draw(draw, {"witness": "见证 2027-03-15"}, actor=None)
     db.session.commit()

@@ -30,15 +30,14 @@ class SeatStatus(str, enum.Enum):
 class Draw(db.Model):
     """One draw for one tender's evaluation committee.
 
-    ``tender_id`` is a plain number for now: the foreign key to the tenders stage's table is added
-    when that stage is merged. ``seed`` is secret until ``performed_at``; ``salt`` (which maps
+    ``seed`` is secret until ``performed_at``; ``salt`` (which maps
     experts to pseudonyms) never leaves the bureau's pages.
     """
 
     __tablename__ = "evaluation_draw"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tender_id: Mapped[int] = mapped_column(index=True)
+    tender_id: Mapped[int] = mapped_column(sa.ForeignKey("tender.id"), index=True)
     algorithm: Mapped[str] = mapped_column(sa.String(32))
     status: Mapped[DrawStatus] = mapped_column(enum_column(DrawStatus, 16), default=DrawStatus.PREPARED)
     commitment: Mapped[str] = mapped_column(sa.String(64), unique=True)

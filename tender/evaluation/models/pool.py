@@ -160,7 +160,7 @@ class ExpertConduct(db.Model):
     """An entry in the expert's conduct history (履职记录): late locking, absence, upheld flags, misconduct.
 
     ``weight_effect`` (thousandths) is what the entry takes off the draw weight while it counts;
-    ``tender_id`` names the tender it arose in (a plain number until the tenders stage is merged).
+    ``tender_id`` names the tender it arose in.
     """
 
     __tablename__ = "expert_conduct"
@@ -171,7 +171,7 @@ class ExpertConduct(db.Model):
     occurred_on: Mapped[date]
     note: Mapped[str] = mapped_column(sa.String(1000))
     weight_effect: Mapped[int]
-    tender_id: Mapped[int | None] = mapped_column(index=True)
+    tender_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tender.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

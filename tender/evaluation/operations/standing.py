@@ -16,6 +16,7 @@ from core.db import DomainError, db, utcnow
 from tender.evaluation import rules
 from tender.evaluation.models import EmploymentStatus, ExpertConduct, ExpertEmployment, ExpertProfile
 from tender.evaluation.operations.rules import rule_at
+from tender.tenders.models import Tender
 
 # Reasons an expert is not eligible for the pool (shown on the pool page and used by the draw).
 NOT_ELIGIBLE = ("no_profile", "inactive", "no_title", "title_not_senior", "too_few_years", "no_districts")
@@ -97,8 +98,11 @@ def record_expert_conduct(expert: ExpertProfile, data: dict, *, actor) -> Expert
     if not isinstance(effect, int) or not 0 <= effect <= 1000:
         raise DomainError(_("The effect on the draw weight is between 0 and 1000 thousandths."),
                           code="weight_effect", field="weight_effect")
+    tender_id = data.get("tender_id")
+    if tender_id is not None and db.session.get(Tender, tender_id) is None:
+        raise DomainError(_("There is no tender with this number."), code="tender_id", field="tender_id")
     entry = ExpertConduct(profile=expert, kind=kind, occurred_on=occurred, note=note, weight_effect=effect,
-                          tender_id=data.get("tender_id"), recorded_by_id=actor.id if actor is not None else None,
+                          tender_id=tender_id, recorded_by_id=actor.id if actor is not None else None,
                           created_at=utcnow())
     db.session.add(entry)
     db.session.flush()

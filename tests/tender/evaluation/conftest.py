@@ -60,3 +60,25 @@ def make_expert(city, now):
         return result
 
     return make
+
+
+@pytest.fixture
+def make_draft_tender(app_ctx, make_org, make_user):
+    """make_draft_tender() -> a tender in draft, for the rows that name one (draws, conduct records)."""
+    from core.accounts.models import OrgKind
+    from core.extensions import db
+    from tender.tenders.operations import create_tender
+
+    def make():
+        developer = make_org(OrgKind.DEVELOPER, district_code=XUHUI)
+        officer = make_user(OrgKind.DEVELOPER, org=developer)
+        tender = create_tender(developer, {"community_name": f"测试花园{next(_n)}"}, actor=officer)
+        db.session.commit()
+        return tender
+
+    return make
+
+
+@pytest.fixture
+def draft_tender(make_draft_tender):
+    return make_draft_tender()

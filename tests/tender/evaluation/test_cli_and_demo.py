@@ -11,22 +11,22 @@ from core.accounts.models import OrgKind
 from core.extensions import db
 
 
-def performed_draw(now, make_expert, make_org):
+def performed_draw(now, make_expert, make_org, make_draft_tender):
     from tender.evaluation.conflicts import DrawParties
     from tender.evaluation.operations import DrawRequest, PanelSpec, perform_draw, prepare_draw
 
     for _ in range(8):
         make_expert()
     parties = DrawParties(make_org(OrgKind.DEVELOPER).id, None, (make_org().id,))
-    draw = prepare_draw(DrawRequest(3, parties, PanelSpec(5, 2), ("residential",), "310104",
+    draw = prepare_draw(DrawRequest(make_draft_tender().id, parties, PanelSpec(5, 2), ("residential",), "310104",
                                     now + timedelta(hours=2), now - timedelta(hours=1)), actor=None)
     perform_draw(draw, {"witness": "见证"}, actor=None)
     db.session.commit()
     return draw
 
 
-def test_verify_says_ok_and_fails_on_a_changed_record(app, now, make_expert, make_org):
-    draw = performed_draw(now, make_expert, make_org)
+def test_verify_says_ok_and_fails_on_a_changed_record(app, now, make_expert, make_org, make_draft_tender):
+    draw = performed_draw(now, make_expert, make_org, make_draft_tender)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["panel", "verify", str(draw.id)])
     assert result.exit_code == 0 and f"draw {draw.id} verified" in result.output
@@ -38,8 +38,8 @@ def test_verify_says_ok_and_fails_on_a_changed_record(app, now, make_expert, mak
     assert runner.invoke(args=["panel", "verify", "99999"]).exit_code != 0
 
 
-def test_show_prints_the_public_record(app, now, make_expert, make_org):
-    draw = performed_draw(now, make_expert, make_org)
+def test_show_prints_the_public_record(app, now, make_expert, make_org, make_draft_tender):
+    draw = performed_draw(now, make_expert, make_org, make_draft_tender)
     result = app.test_cli_runner().invoke(args=["panel", "show", str(draw.id)])
     record = json.loads(result.output)
     assert record["seed"] == draw.seed.hex() and record["publication"]["commitment"] == draw.commitment

@@ -35,8 +35,8 @@ def parties(make_org):
                        (BidderPrincipal(bidders[0].id, "王大明", "legal_representative"),), XUHUI)
 
 
-def request_for(parties, members=5, reserves=2, representatives=0, **overrides):
-    values = dict(tender_id=41, parties=parties, panel=PanelSpec(members, reserves, representatives),
+def request_for(tender_id, parties, members=5, reserves=2, representatives=0, **overrides):
+    values = dict(tender_id=tender_id, parties=parties, panel=PanelSpec(members, reserves, representatives),
                   specialties=("residential",), district=XUHUI, evaluation_starts_at=NOW + timedelta(hours=20),
                   opened_at=NOW - timedelta(hours=2))
     values.update(overrides)
@@ -73,24 +73,24 @@ def test_the_boundaries_of_the_committee_rules_are_allowed(now, app_ctx):
     ({"evaluation_starts_at": NOW - timedelta(minutes=1)}, "too_late"),
     ({"evaluation_starts_at": NOW + timedelta(hours=48, minutes=1)}, "too_early"),
 ])
-def test_the_draw_is_held_after_the_opening_within_the_window(now, parties, make_expert, change, code):
+def test_the_draw_is_held_after_the_opening_within_the_window(now, parties, make_expert, change, code, draft_tender):
     for _ in range(7):
         make_expert()
     with pytest.raises(DomainError) as refused:
-        prepare_draw(request_for(parties, **change), actor=None)
+        prepare_draw(request_for(draft_tender.id, parties, **change), actor=None)
     assert refused.value.code == code
-    prepare_draw(request_for(parties, evaluation_starts_at=NOW + timedelta(hours=48)), actor=None)  # the edge
+    prepare_draw(request_for(draft_tender.id, parties, evaluation_starts_at=NOW + timedelta(hours=48)), actor=None)  # the edge
 
 
-def test_too_few_candidates_is_refused(now, parties, make_expert):
+def test_too_few_candidates_is_refused(now, parties, make_expert, draft_tender):
     for _ in range(6):
         make_expert()
     with pytest.raises(DomainError) as refused:
-        prepare_draw(request_for(parties), actor=None)
+        prepare_draw(request_for(draft_tender.id, parties), actor=None)
     assert refused.value.code == "too_few_candidates"
 
 
-def test_the_candidate_list_leaves_out_every_filtered_and_conflicted_expert(now, parties, make_expert, make_org):
+def test_the_candidate_list_leaves_out_every_filtered_and_conflicted_expert(now, parties, make_expert, make_org, draft_tender):
     fine = [make_expert() for _ in range(7)]
     bidder = db.session.get(type(make_org()), parties.bidder_org_ids[1])
     left_out = [
@@ -105,7 +105,7 @@ def test_the_candidate_list_leaves_out_every_filtered_and_conflicted_expert(now,
     away = make_expert()
     mark_unavailable(away.membership, {"starts_on": date(2027, 3, 15), "ends_on": date(2027, 3, 16)}, actor=None)
     left_out.append(away)
-    draw = prepare_draw(request_for(parties), actor=None)
+    draw = prepare_draw(request_for(draft_tender.id, parties), actor=None)
     document = json.loads(draw.publication)
     assert {c.membership_id for c in draw.candidates} == {p.membership_id for p in fine}
     assert document["excluded"] == {"not_eligible": 2, "specialty": 1, "district": 1, "unavailable": 1, "conflict": 1}
@@ -116,19 +116,19 @@ def test_the_candidate_list_leaves_out_every_filtered_and_conflicted_expert(now,
     assert drawn <= {p.membership_id for p in fine}
 
 
-def test_conduct_lowers_the_published_weight(now, parties, make_expert):
+def test_conduct_lowers_the_published_weight(now, parties, make_expert, draft_tender):
     experts = [make_expert() for _ in range(7)]
     record_expert_conduct(experts[0], {"kind": "absent_after_accepting", "occurred_on": date(2026, 5, 1),
                                        "note": "did not come"}, actor=None)
-    draw = prepare_draw(request_for(parties), actor=None)
+    draw = prepare_draw(request_for(draft_tender.id, parties), actor=None)
     weights = {c.membership_id: c.weight for c in draw.candidates}
     assert weights[experts[0].membership_id] == 700 and weights[experts[1].membership_id] == 1000
 
 
-def test_perform_reveals_the_seed_and_verifies(now, parties, make_expert):
+def test_perform_reveals_the_seed_and_verifies(now, parties, make_expert, draft_tender):
     for _ in range(9):
         make_expert()
-    draw = prepare_draw(request_for(parties), actor=None)
+    draw = prepare_draw(request_for(draft_tender.id, parties), actor=None)
     assert draw.status == DrawStatus.PREPARED and "seed" not in public_record(draw)
     with pytest.raises(DomainError) as refused:
         perform_draw(draw, {"witness": "  "}, actor=None)
@@ -142,10 +142,10 @@ def test_perform_reveals_the_seed_and_verifies(now, parties, make_expert):
         perform_draw(draw, {"witness": "again"}, actor=None)
 
 
-def test_verify_catches_a_changed_result_or_seed(now, parties, make_expert):
+def test_verify_catches_a_changed_result_or_seed(now, parties, make_expert, draft_tender):
     for _ in range(9):
         make_expert()
-    draw = perform_draw(prepare_draw(request_for(parties), actor=None), {"witness": "w"}, actor=None)
+    draw = perform_draw(prepare_draw(request_for(draft_tender.id, parties), actor=None), {"witness": "w"}, actor=None)
     draw.result = list(reversed(draw.result))
     assert dict((n, ok) for n, ok, _d in verify_draw(draw).checks)["panel"] is False
     draw.result = list(reversed(draw.result))
@@ -154,12 +154,12 @@ def test_verify_catches_a_changed_result_or_seed(now, parties, make_expert):
     assert "commitment" in failed
 
 
-def test_a_decline_calls_the_next_reserve_in_order(now, parties, make_expert):
+def test_a_decline_calls_the_next_reserve_in_order(now, parties, make_expert, draft_tender):
     from core.accounts.models import Membership
 
     for _ in range(8):
         make_expert()
-    draw = perform_draw(prepare_draw(request_for(parties), actor=None), {"witness": "w"}, actor=None)
+    draw = perform_draw(prepare_draw(request_for(draft_tender.id, parties), actor=None), {"witness": "w"}, actor=None)
     first, second = draw.seats[0], draw.seats[1]
     called = replace_member(draw, db.session.get(Membership, first.candidate.membership_id), "declared_conflict",
                             actor=None)
@@ -175,23 +175,23 @@ def test_a_decline_calls_the_next_reserve_in_order(now, parties, make_expert):
     assert verify_draw(draw).ok
 
 
-def test_an_expert_who_declared_a_conflict_is_left_out_of_the_next_draw(now, parties, make_expert):
+def test_an_expert_who_declared_a_conflict_is_left_out_of_the_next_draw(now, parties, make_expert, draft_tender):
     from core.accounts.models import Membership
 
     for _ in range(10):
         make_expert()
-    draw = perform_draw(prepare_draw(request_for(parties), actor=None), {"witness": "w"}, actor=None)
+    draw = perform_draw(prepare_draw(request_for(draft_tender.id, parties), actor=None), {"witness": "w"}, actor=None)
     declined = draw.seats[0].candidate.membership_id
     replace_member(draw, db.session.get(Membership, declined), "declared_conflict", actor=None)
-    again = prepare_draw(request_for(parties), actor=None)
+    again = prepare_draw(request_for(draft_tender.id, parties), actor=None)
     assert declined not in {c.membership_id for c in again.candidates}
     assert json.loads(again.publication)["excluded"]["conflict"] == 1
 
 
-def test_one_prepared_draw_per_tender_at_a_time(now, parties, make_expert):
+def test_one_prepared_draw_per_tender_at_a_time(now, parties, make_expert, draft_tender):
     for _ in range(7):
         make_expert()
-    prepare_draw(request_for(parties), actor=None)
+    prepare_draw(request_for(draft_tender.id, parties), actor=None)
     with pytest.raises(DomainError) as refused:
-        prepare_draw(request_for(parties), actor=None)
+        prepare_draw(request_for(draft_tender.id, parties), actor=None)
     assert refused.value.code == "draw_open"

@@ -63,7 +63,7 @@ def doc_script():
     return namespace["panel"]
 
 
-def test_a_real_draw_recomputes_from_its_public_record(client, now, make_expert, make_org):
+def test_a_real_draw_recomputes_from_its_public_record(client, now, make_expert, make_org, make_draft_tender):
     from core.accounts.models import OrgKind
     from core.extensions import db
     from tender.evaluation.conflicts import DrawParties
@@ -74,7 +74,7 @@ def test_a_real_draw_recomputes_from_its_public_record(client, now, make_expert,
         record_expert_conduct(expert, {"kind": "late_locking", "occurred_on": now.date() - timedelta(days=30),
                                        "note": "late"}, actor=None)
     parties = DrawParties(make_org(OrgKind.DEVELOPER).id, None, (make_org().id, make_org().id, make_org().id))
-    draw = prepare_draw(DrawRequest(7, parties, PanelSpec(7, 3), ("residential",), "310104",
+    draw = prepare_draw(DrawRequest(make_draft_tender().id, parties, PanelSpec(7, 3), ("residential",), "310104",
                                     now + timedelta(hours=3), now - timedelta(hours=1)), actor=None)
     db.session.commit()
     published = client.get(f"/evaluation/draws/{draw.id}.json").get_json()

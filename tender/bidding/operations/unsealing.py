@@ -1,0 +1,199 @@
+"""Opening every envelope once k custodians have submitted (开标解密), and publishing the record.
+
+Each envelope is read once, streaming: its chunks are checked as they are decrypted and each
+document goes into a staged blob file, placed under its digest only when the whole envelope has
+verified, so an envelope that fails anywhere leaves no plaintext behind. Memory holds one chunk at a
+time, whatever the size of the bid. A bid that cannot be opened is revoked when the envelope as
+received is at fault (the bidder sealed it so) and lapses otherwise; the others are opened all the
+same. A price sheet that fails :func:`validate_price_sheet` makes its bid invalid, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from core.audit.operations import record_event
+from core.blobs import BlobError, StagedBlob
+from core.db import db
+from tender import sealing
+from tender.bidding import opening_notices as notices
+from tender.bidding.models.opening import BidDocument, BidPriceSheet, FailedTender, Opening, OpeningState
+from tender.bidding.models.submission import Bid, BidStatus, BidVersion, SealedBidList
+from tender.bidding.operations.opening import (
+    BIDDER_FAULTS, _store, media_type_of, record_digest, sealed_versions,
+)
+from tender.bidding.price_sheet import decode, validate_price_sheet
+from tender.sealing.operations import platform_key_document, receipt_log
+from tender.sealing import receipts
+from tender.tenders.models import Tender, TenderState
+from tender.tenders.operations import tender_values, transition
+
+S = TenderState
+
+
+@dataclass
+class Outcome:
+    """What opening one bid gave: its new status and reason, the integrity check, the parsed sheet."""
+
+    status: BidStatus
+    reason: str | None = None
+    integrity: str = "verified"  # verified | not_in_list | changed | not_opened
+    sheet: dict | None = None
+    documents: list = field(default_factory=list)  # (entry, StagedBlob)
+
+
+def listed_envelopes(tender: Tender) -> dict[tuple[str, int], str]:
+    """{(bid ref, version): envelope SHA-256} from the receipt log, checked against the signed list.
+
+    The log must verify end to end and end at the head the signed list published at the deadline;
+    an envelope is listed if its receipt is in that log. An unverifiable log lists nothing, so every
+    bid lapses (the platform's fault, never a bidder's) rather than opening unchecked.
+    """
+    sealed = db.session.query(SealedBidList).filter_by(tender_id=tender.id).one_or_none()
+    if sealed is None:
+        return {}
+    checkpoint = sealed.signed.get("checkpoint", sealed.signed) if isinstance(sealed.signed, dict) else None
+    entries = receipt_log(tender.reference)
+    try:
+        payloads = receipts.verify_log(entries, platform_key_document(), tender_id=tender.reference,
+                                       checkpoint=checkpoint)
+    except sealing.ReceiptError:
+        return {}
+    return {(p["bid"], int(p["bid_version"])): p["envelope_sha256"] for p in payloads
+            if p.get("type", receipts.RECEIPT_TYPE) == receipts.RECEIPT_TYPE and "envelope_sha256" in p}
+
+
+def _not_opened(status: BidStatus, reason: str, integrity: str = "not_opened") -> Outcome:
+    return Outcome(status, reason, integrity)
+
+
+def open_one(tender: Tender, bid: Bid, version: BidVersion, shares: list[sealing.KeyShare], failures: list[str],
+             listed: dict) -> Outcome:
+    """Open one envelope, all or nothing (see the module's note on faults)."""
+    store = _store()
+    if listed.get((bid.ref, version.version)) != version.envelope_sha256:
+        return _not_opened(BidStatus.LAPSED, _("The envelope is not the one in the signed list of sealed bids."),
+                           "not_in_list")
+    if version.envelope_blob != version.envelope_sha256 or not store.exists(version.envelope_blob) \
+            or not store.verify(version.envelope_blob):
+        return _not_opened(BidStatus.LAPSED, _("The stored envelope is missing or was changed in storage."),
+                           "changed")
+    if len(shares) < (tender.custodian_threshold or 2):
+        if any(code in BIDDER_FAULTS for code in failures):
+            return _not_opened(BidStatus.REVOKED, _("The custodians' tools could not unwrap their shares: the "
+                                                    "envelope was sealed wrongly (%(codes)s).",
+                                                    codes=", ".join(sorted(set(failures)))))
+        return _not_opened(BidStatus.LAPSED, _("Too few custodians could unwrap a share of this envelope."))
+    staged: list[StagedBlob] = []
+    outcome = Outcome(BidStatus.VALID)
+    try:
+        with store.path_for(version.envelope_blob).open("rb") as fh:
+            opened = sealing.open_envelope(fh, shares, tender_id=tender.reference, bid_id=bid.ref,
+                                           bid_version=version.version, verify_first=False)
+            try:
+                raw = opened.price_sheet()
+                for entry, pieces in opened.documents():
+                    blob = store.stage()
+                    staged.append(blob)
+                    for piece in pieces:
+                        blob.write(piece)
+                    outcome.documents.append((entry, blob))
+            finally:
+                opened.forget()
+    except sealing.SealError as exc:
+        for blob in staged:
+            blob.discard()
+        return _not_opened(BidStatus.REVOKED, _("The envelope does not open: %(why)s", why=exc.message))
+    except (OSError, BlobError):
+        for blob in staged:
+            blob.discard()
+        return _not_opened(BidStatus.LAPSED, _("The envelope could not be read from storage."))
+    clean, errors = validate_price_sheet(tender, decode(raw))
+    if clean is None or errors:
+        outcome.status = BidStatus.INVALID
+        outcome.reason = _("The price sheet is not valid: %(errors)s",
+                           errors="; ".join(f"{k}: {v}" if k else v for k, v in sorted((errors or {}).items())))
+    else:
+        outcome.sheet = clean
+    return outcome
+
+
+def _keep(bid: Bid, outcome: Outcome) -> None:
+    """Place the staged documents and write the price sheet and document rows."""
+    for position, (entry, blob) in enumerate(outcome.documents, start=1):
+        stored = blob.place()
+        db.session.add(BidDocument(bid_id=bid.id, part=entry.part or "technical", name=entry.name, blob=stored.digest,
+                                   sha256=stored.digest, size=stored.size, media_type=media_type_of(entry.name),
+                                   position=position))
+    if outcome.sheet is not None:
+        sheet = outcome.sheet
+        db.session.add(BidPriceSheet(
+            bid_id=bid.id, schema_version=sheet["schema_version"], fee_model=sheet["fee_model"], fees=sheet["fees"],
+            commission_rate_bp=sheet.get("commission_rate_bp"), commission_fixed_fen=sheet.get("commission_fixed_fen"),
+            annual_total_fen=sheet["annual_total_fen"], labour_cost_monthly_fen=sheet["labour_cost_monthly_fen"],
+            staffing=sheet["staffing"], project_manager=sheet["project_manager"], contact=sheet["contact"],
+            key_people=sheet.get("key_people") or []))
+
+
+def open_bids(opening: Opening, *, actor, now: datetime) -> Opening:
+    """With k custodians in: open every envelope, publish the record, forget keys and erase the shares."""
+    tender = db.session.get(Tender, opening.tender_id)
+    opening.state, opening.started_at = OpeningState.IN_PROGRESS, now
+    listed = listed_envelopes(tender)
+    rows = []
+    with force_locale("zh_CN"):  # the record and the reasons are in the official language of the ceremony
+        for bid, version in sealed_versions(tender):
+            key = str(version.id)
+            shares = [sealing.KeyShare.decode(s.shares[key]) for s in opening.submissions if s.shares and key in s.shares]
+            failures = [s.failures[key] for s in opening.submissions if key in (s.failures or {})]
+            outcome = open_one(tender, bid, version, shares, failures, listed)
+            del shares
+            bid.status, bid.status_reason = outcome.status, outcome.reason
+            _keep(bid, outcome)
+            rows.append(_row(bid, version, outcome))
+    for submission in opening.submissions:
+        submission.shares, submission.erased_at = None, now
+    valid = sum(1 for r in rows if r["status"] == BidStatus.VALID.value)
+    opening.received, opening.valid, opening.invalid = len(rows), valid, len(rows) - valid
+    opening.record = {
+        "type": "tender-opening-record", "v": 1, "tender": tender.reference, "community": tender.community_name,
+        "scheduled_at": opening.scheduled_at.isoformat(), "opened_at": now.isoformat(),
+        "threshold": tender.custodian_threshold,
+        "custodians": [s.user.name for s in opening.submissions],
+        "statistics": {"received": opening.received, "valid": valid, "invalid": opening.invalid},
+        "bids": rows,
+    }
+    opening.record_sha256 = record_digest(opening.record)
+    opening.state, opening.completed_at = OpeningState.OPENED, now
+    db.session.flush()
+    record_event("bidding.opened", tender, actor=actor, district=tender.district_code,
+                 details={"reference": tender.reference, "record_sha256": opening.record_sha256,
+                          "received": opening.received, "valid": valid, "invalid": opening.invalid})
+    minimum = int(tender_values(tender, now)["min_valid_bids"])
+    if valid >= minimum:
+        transition(tender, S.OPENED, actor=actor, details={"valid": valid})
+        notices.tell_everyone(tender, notices.OPENED, {"valid": valid, "received": opening.received}, actor=actor)
+    else:
+        transition(tender, S.FAILED, actor=actor, details={"valid": valid, "minimum": minimum})
+        db.session.add(FailedTender(tender_id=tender.id, valid_bids=valid, minimum=minimum, failed_at=now))
+        db.session.flush()
+        notices.tell_everyone(tender, notices.FAILED, {"valid": valid, "minimum": minimum}, actor=actor)
+    return opening
+
+
+def _row(bid: Bid, version: BidVersion, outcome: Outcome) -> dict:
+    sheet = outcome.sheet or {}
+    return {
+        "bid": bid.ref, "bidder": bid.firm.name, "uscc": bid.firm.uscc, "version": version.version,
+        "envelope_sha256": version.envelope_sha256, "integrity": outcome.integrity,
+        "status": outcome.status.value, "reason": outcome.reason,
+        "fee_model": sheet.get("fee_model"), "annual_total_fen": sheet.get("annual_total_fen"),
+        "fees": sheet.get("fees"), "commission_rate_bp": sheet.get("commission_rate_bp"),
+        "commission_fixed_fen": sheet.get("commission_fixed_fen"),
+        "project_manager": (sheet.get("project_manager") or {}).get("name"),
+        "documents": len(outcome.documents),
+    }
