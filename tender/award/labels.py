@@ -20,7 +20,8 @@ FILING_LABELS = {"award": _l("Award filing"), "contract": _l("Contract filing")}
 FILING_STATE_LABELS = {"submitted": _l("Waiting for the bureau"), "filed": _l("Filed"),
                        "returned": _l("Returned for changes")}
 DECISION_WORDS = {"file": _l("filed"), "return": _l("returned")}
-DOCUMENT_ROLES = {"evaluation_report": _l("Evaluation report"), "winning_bid": _l("Winning bid (sealed envelope)"),
+DOCUMENT_ROLES = {"opening_record": _l("Opening record"), "bid_envelope": _l("Sealed bid envelope"),
+                  "evaluation_report": _l("Evaluation report"), "winning_bid": _l("Winning bid (sealed envelope)"),
                   "agency_contract": _l("Agency contract"), "attachment": _l("Attachment"),
                   "contract": _l("Service contract"), "evidence": _l("Evidence"),
                   "tender_document": _l("Tender documents"), "resolution": _l("Owners' resolution")}

@@ -141,11 +141,7 @@ def return_securities(tender, *, keep_firm_id: int | None, actor, now: datetime)
     """Return the bid securities of every bidder except ``keep_firm_id`` (the winner's is returned when
     the contract is filed), and record it; a security already returned is left as it is."""
     count = 0
-    try:
-        bids = sources.bids(tender)
-    except ImportError:
-        return 0
-    for bid in bids:
+    for bid in sources.bids(tender):
         security = sources.security_of(bid)
         if security is None or security.returned_at is not None or bid.firm_id == keep_firm_id:
             continue

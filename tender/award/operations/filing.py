@@ -34,18 +34,22 @@ def _what(kind: FilingKind) -> dict:
 
 
 def award_documents(tender: Tender, award: Award) -> list[dict]:
-    """The records the award filing holds by reference: the evaluation report, the winning bid's final
-    envelope and the agency contract, each by its SHA-256."""
+    """The records the award filing holds by reference: the opening record, the evaluation report, the
+    winning bid's final envelope and the agency contract, each by its SHA-256."""
+    from core.audit.operations import digest
+    from tender.bidding.operations.opening import opening_of
+
     docs = []
+    opening = opening_of(tender)
+    if opening is not None and opening.record:
+        docs.append({"role": "opening_record", "name": f"opening-record-{tender.reference}",
+                     "sha256": digest(opening.record)})
     publicity = award.candidate.publicity
     if publicity.report_sha256:
         docs.append({"role": "evaluation_report", "name": f"evaluation-report-{tender.reference}",
                      "sha256": publicity.report_sha256})
     if award.candidate.bid_id is not None:
-        try:
-            bid = next((b for b in sources.bids(tender) if b.id == award.candidate.bid_id), None)
-        except ImportError:
-            bid = None
+        bid = next((b for b in sources.bids(tender) if b.id == award.candidate.bid_id), None)
         version = getattr(bid, "current_version", None) if bid is not None else None
         if version is not None:
             docs.append({"role": "winning_bid", "name": f"{bid.ref} v{version.version}",

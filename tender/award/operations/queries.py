@@ -34,10 +34,7 @@ def late_publications(now: datetime, membership) -> list[dict]:
     evaluating = db.session.scalars(_district(sa.select(Tender).where(Tender.state == S.EVALUATING), membership)
                                     .order_by(Tender.id).limit(500)).all()
     for tender in evaluating:
-        try:
-            report = state.unpublished_report(tender)
-        except ImportError:
-            report = None
+        report = state.unpublished_report(tender)
         if report is not None and now > publication_due(tender, report, now):
             found.append({"tender": tender, "due_at": publication_due(tender, report, now), "published_at": None})
     late = db.session.scalars(_district(sa.select(CandidatePublicity).join(Tender, Tender.id == CandidatePublicity.tender_id)
@@ -95,10 +92,7 @@ def _subjects(tender: Tender) -> list[tuple[str, list[str]]]:
     filing_ids = ids(db.session.scalars(sa.select(AwardFiling.id).join(Award).where(Award.tender_id == tender.id)))
     found = [("tender", [str(tender.id)]), ("award_publicity", publicity_ids), ("award_objection", objection_ids),
              ("award_complaint", complaint_ids), ("award", award_ids), ("award_filing", filing_ids)]
-    try:
-        found.append(("bid", ids(b.id for b in sources.bids(tender))))
-    except ImportError:
-        pass
+    found.append(("bid", ids(b.id for b in sources.bids(tender))))
     if tender.reference:
         found.append(("tender", [tender.reference]))
     return found
@@ -122,13 +116,10 @@ def documents(tender: Tender) -> list[dict]:
         if a.contract_digest:
             docs.append({"role": "agency_contract", "name": a.contract_name or a.contract_number,
                          "sha256": a.contract_digest, "at": a.appointed_at})
-    try:
-        for bid in sources.bids(tender):
-            for v in getattr(bid, "versions", []):
-                docs.append({"role": "bid_envelope", "name": f"{bid.ref} v{v.version}", "sha256": v.envelope_sha256,
-                             "at": v.received_at})
-    except ImportError:
-        pass
+    for bid in sources.bids(tender):
+        for v in bid.versions:
+            docs.append({"role": "bid_envelope", "name": f"{bid.ref} v{v.version}", "sha256": v.envelope_sha256,
+                         "at": v.received_at})
     for p in state.publicities(tender):
         if p.report_sha256:
             docs.append({"role": "evaluation_report", "name": f"#{p.report_id}", "sha256": p.report_sha256,

@@ -14,16 +14,9 @@ from tender.tenders.models import Tender
 
 def signed_report(tender: Tender):
     """The tender's signed evaluation report (EvaluationReport), or None."""
-    from tender.evaluation.models.report import EvaluationReport
+    from tender.evaluation.operations.report import signed_report as found
 
-    try:
-        from tender.evaluation.operations import signed_report as found
-    except ImportError:
-        found = None
-    if found is not None:
-        return found(tender)
-    return db.session.scalars(sa.select(EvaluationReport).where(EvaluationReport.tender_id == tender.id,
-                                                                EvaluationReport.state == "signed")).first()
+    return found(tender)
 
 
 def report_candidates(report) -> list:

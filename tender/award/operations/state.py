@@ -104,11 +104,7 @@ def next_candidate(tender: Tender) -> PublicityCandidate | None:
 
 def bidders(tender: Tender) -> set[int]:
     """The firms that bid: from the bids, and the candidates as published."""
-    found = set()
-    try:
-        found = sources.bidder_ids(tender)
-    except ImportError:
-        pass
+    found = sources.bidder_ids(tender)
     for publicity in publicities(tender):
         found |= {c.firm_id for c in publicity.candidates}
     return found

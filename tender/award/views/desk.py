@@ -56,10 +56,7 @@ def _desk(tender, status: int = 200, **forms):
 
 
 def _report_due(tender, now):
-    try:
-        report = state.unpublished_report(tender)
-    except ImportError:
-        return None
+    report = state.unpublished_report(tender)
     return ops.publication_due(tender, report, now) if report is not None else None
 
 

@@ -77,3 +77,21 @@ def world_award(tender, firm) -> dict:
     db.session.add(complaint)
     db.session.commit()
     return {"objection_id": objection.id, "complaint_id": complaint.id, "kind": "award", "sha256": "0" * 64}
+
+
+def signed_report_rows(tender, bids, *, signed_at: datetime):
+    """The tender's evaluation report, signed at ``signed_at``, ranking the bids in the order given."""
+    from tender.evaluation.models import EvaluationCandidate, EvaluationReport, ReportState
+
+    report = EvaluationReport(tender_id=tender.id, state=ReportState.SIGNED, body={"ranked": [b.id for b in bids]},
+                              sha256="b" * 64, signed_at=signed_at)
+    db.session.add(report)
+    db.session.flush()
+    for rank, bid in enumerate(bids, start=1):
+        db.session.add(EvaluationCandidate(
+            report_id=report.id, rank=rank, bid_id=bid.id, firm_id=bid.firm_id, total_score=Decimal("91.00") - rank,
+            technical_score=Decimal("51.00"), price_score=Decimal("14.50"), presentation_score=Decimal("13.50"),
+            credit_score=Decimal("4.00"), annual_total_fen=240_000_000 + rank * 2_000_000, fee_model="lump_sum",
+            project_manager_name=f"评标项目经理{rank}", project_manager_certificate=f"SH-PM-{rank:03d}"))
+    db.session.flush()
+    return report
