@@ -209,6 +209,7 @@ def handle_flag(flag: EvaluationFlag, membership: Membership, data: dict, *, act
                           code="note", field="note")
     handling = FlagHandling(flag=flag, action=FlagAction(action if action != "confirm" else "confirmed"), note=note,
                             recorded_by_id=actor.id, recorded_at=clock.now())
+    db.session.add(handling)
     if action == "change":
         handling.action = FlagAction.CHANGED
     if flag.kind == "score_outlier":
@@ -229,7 +230,6 @@ def handle_flag(flag: EvaluationFlag, membership: Membership, data: dict, *, act
                                   field="points")
             score.points, score.reason, score.updated_at = points, note, clock.now()
         handling.points_after = score.points
-    db.session.add(handling)
     db.session.flush()
     record_event("evaluation.flag_handled", flag, actor=actor,
                  details={"panel": flag.panel_id, "kind": flag.kind, "action": handling.action.value})

@@ -176,6 +176,7 @@ def save_sheet(panel: EvaluationPanel, membership: Membership, part: SheetPart, 
         if score is None:
             score = Score(sheet=sheet, bid_id=bid_id, item=item.key, points=points, reason=reason,
                           revision=sheet.revision, updated_at=now)
+            db.session.add(score)
             existing[(bid_id, item.key)] = score
         else:
             score.points, score.reason, score.revision, score.updated_at = points, reason, sheet.revision, now
