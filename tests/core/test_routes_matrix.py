@@ -105,6 +105,8 @@ def make_world(make_org, make_user) -> World:
         "reference": pending.reference,
         "uscc": orgs[Role.FIRM].uscc,
         "lang": "en",
+        # The evaluation pages: a part, a lot step, a bid code and a document number that exist on every panel.
+        "part": "technical", "step": "prepare", "code": "A", "n": 1,
     }
     from tests.tender.tenders.helpers import world_tender
 
