@@ -12,7 +12,15 @@ from __future__ import annotations
 def init_app(app) -> None:
     """Install bidding: models, the bid upload purpose, jobs, pages, API and demo data."""
     import core
+    from core.demo import register_seeder
 
     import tender.bidding.models  # noqa: F401  (registers the tables)
+    import tender.bidding.tasks  # noqa: F401  (registers the periodic jobs)
+    from tender.bidding.operations import submission
 
-    core.register(app, blueprints=("tender.bidding.views:bp",))
+    submission.install(app)
+    core.register(app, blueprints=("tender.bidding.views:bp",), api_blueprints=("tender.bidding.api:blp",))
+
+    from tender.bidding import demo
+
+    register_seeder(app, "bidding", demo.seed)
