@@ -29,6 +29,7 @@ def init_app(app) -> None:
     register_section(app, "dashboard", opening_sections.custody)
     register_section(app, "custodian_key", opening_sections.custody)
 
-    from tender.bidding import demo
+    from tender.bidding import demo, demo_opening
 
     register_seeder(app, "bidding", demo.seed)
+    register_seeder(app, "bidding_opening", demo_opening.seed)
