@@ -53,6 +53,8 @@ EXPECTED_PUBLIC = frozenset({
     # tender announcements, their documents, the countdown's clock and the register of agencies
     "tender.index", "tender.detail", "tender.document", "tender.server_time", "tender.agency_register",
     "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
+    # the signed list of sealed bids, published at the deadline (no names)
+    "bidding.sealed_list", "bidding.sealed_list_json", "bidding_api.SealedList",
     # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
     "evaluation.draw", "evaluation.draw_json",
     # the public statistics of an opening: how many bids were received, valid and invalid
