@@ -143,6 +143,8 @@ class BaseConfig:
     # upload is kept for its sender to resume.
     UPLOAD_PART_MAX_BYTES = _env_int("UPLOAD_PART_MAX_BYTES", 16 * 1024 * 1024)
     UPLOAD_LIFETIME_HOURS = _env_int("UPLOAD_LIFETIME_HOURS", 48)
+    # The largest sealed bid envelope a firm may upload (upload purpose "bid").
+    BID_ENVELOPE_MAX_BYTES = _env_int("BID_ENVELOPE_MAX_BYTES", 1024**3)
 
     # The business clock (core.clock): may rules and deadlines run on a moved time? Never in production.
     BUSINESS_CLOCK_MOVABLE = False

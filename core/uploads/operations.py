@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -112,6 +113,7 @@ def append_part(upload: Upload, offset: int, stream, *, actor) -> Upload:
     if offset != upload.offset:
         raise OffsetMismatch(upload.offset)
     path = store().partial_path(upload.id)
+    _own_copy(path)
     remaining = upload.length - upload.offset
     received = 0
     with open(path, "r+b") as fh:
@@ -133,6 +135,18 @@ def append_part(upload: Upload, offset: int, stream, *, actor) -> Upload:
     if upload.offset == upload.length:
         _finish(upload, path, actor=actor)
     return upload
+
+
+def _own_copy(path) -> None:
+    """A purpose may store the finished file by linking it into the blob store; if the process died
+    before that transaction committed, the part file is still that blob's link. Writing the retry
+    into it would change the blob, so the part file becomes a copy of its own first."""
+    if os.stat(path).st_nlink == 1:
+        return
+    copy = path.with_name(path.name + ".copy")
+    shutil.copyfile(path, copy)
+    os.chmod(copy, 0o600)
+    os.replace(copy, path)
 
 
 def _finish(upload: Upload, path, *, actor) -> None:

@@ -12,14 +12,24 @@ from __future__ import annotations
 def init_app(app) -> None:
     """Install bidding: models, the bid upload purpose, jobs, pages, API and demo data."""
     import core
+    from core.demo import register_seeder
 
     import tender.bidding.models  # noqa: F401  (registers the tables)
+    import tender.bidding.tasks  # noqa: F401  (registers the periodic jobs)
+    from tender.bidding.operations import submission
 
-    import tender.bidding.opening_tasks  # noqa: F401  (registers the periodic jobs)
+    import tender.bidding.opening_tasks  # noqa: F401  (registers the opening's periodic jobs)
 
-    core.register(app, blueprints=("tender.bidding.views:bp", "tender.bidding.views.opening:bp"))
+    submission.install(app)
+    core.register(app, blueprints=("tender.bidding.views:bp", "tender.bidding.views.opening:bp"),
+                  api_blueprints=("tender.bidding.api:blp",))
     from core.views import register_section
     from tender.bidding import opening_sections
 
     register_section(app, "dashboard", opening_sections.custody)
     register_section(app, "custodian_key", opening_sections.custody)
+
+    from tender.bidding import demo, demo_opening
+
+    register_seeder(app, "bidding", demo.seed)
+    register_seeder(app, "bidding_opening", demo_opening.seed)

@@ -10,14 +10,14 @@ from typing import BinaryIO
 
 def opened_bids(tender) -> list:
     """The tender's valid bids after the opening, by id, with price sheet and documents loaded."""
-    from tender.bidding.operations import opened_bids as of
+    from tender.bidding.operations.opening import opened_bids as of
 
     return of(tender)
 
 
 def read_document(doc) -> BinaryIO:
     """A bid document's decrypted bytes (the caller has checked who may read it)."""
-    from tender.bidding.operations import read_document as read
+    from tender.bidding.operations.opening import read_document as read
 
     return read(doc)
 

@@ -101,3 +101,48 @@ class PoolRuleForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.senior_titles.choices = list(labels.TITLES.items())
+
+
+class PrepareDrawForm(FlaskForm):
+    evaluation_starts_at = DateTimeLocalField(_l("The evaluation starts (Shanghai time)"), format="%Y-%m-%dT%H:%M",
+                                              validators=[DataRequired(_l("Give the day and time the evaluation starts."))])
+    members = IntegerField(_l("Experts on the committee"), validators=[InputRequired(_l("Give the number of experts.")),
+                                                                       NumberRange(min=3, max=15)])
+    reserves = IntegerField(_l("Reserves"), validators=[InputRequired(_l("Give the number of reserves.")),
+                                                        NumberRange(min=0, max=10)])
+
+
+class WitnessForm(FlaskForm):
+    witness = StringField(_l("Witness text read out at the draw"), filters=[stripped],
+                          validators=[DataRequired(_l("Enter the witness text.")), Length(max=200)])
+
+
+class AnswerForm(FlaskForm):
+    answer = RadioField(_l("Your answer"), choices=[("accept", _l("I accept and declare no conflict of interest")),
+                                                    ("decline", _l("I decline"))],
+                        validators=[DataRequired(_l("Accept or decline the invitation."))])
+    reason = SelectField(_l("Why you decline"), choices=[("", "—"), ("declared_conflict", _l("I have a conflict of interest")),
+                                                         ("unavailable", _l("I am not available")),
+                                                         ("other", _l("Another reason"))], validators=[Optional()])
+    note = TextAreaField(_l("Explanation"), filters=[stripped], validators=[Optional(), Length(max=500)])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator"), filters=[stripped],
+                       validators=[DataRequired(_l("Enter the code from your authenticator.")), Length(max=40)])
+    sha256 = StringField(validators=[Optional(), Length(max=64)])
+
+
+class FlagHandlingForm(FlaskForm):
+    action = SelectField(_l("What was done"), validators=[DataRequired(_l("Choose what was done."))])
+    points = StringField(_l("New score"), filters=[stripped], validators=[Optional(), Length(max=10)])
+    note = TextAreaField(_l("Reason"), filters=[stripped], validators=[DataRequired(_l("Write the reason.")),
+                                                                      Length(max=1000)])
+
+
+class BlindDecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("no_breach", _l("The bid does not break the blind rule")),
+                                                   ("breach", _l("The bid breaks the blind rule"))],
+                          validators=[DataRequired(_l("Choose whether the bid breaks the blind rule."))])
+    note = TextAreaField(_l("Reasons"), filters=[stripped], validators=[DataRequired(_l("Give the reasons for the decision.")),
+                                                                       Length(max=1000)])

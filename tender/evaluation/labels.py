@@ -64,3 +64,54 @@ def label(table: dict, code) -> str:
     """The label of a code, or the code itself when the table has none."""
     code = getattr(code, "value", code)
     return str(table.get(code, code or ""))
+PANEL_STATES = {
+    "none": _l("Not drawn yet"),
+    "drawing": _l("Candidate list published, not yet drawn"),
+    "inviting": _l("Drawn; waiting for the experts' answers"),
+    "formed": _l("Formed"),
+    "scoring": _l("Scoring"),
+    "locked": _l("Every score locked; computing the flags"),
+    "flagged": _l("The panel handles the flags"),
+    "reported": _l("Report drafted"),
+}
+INVITATION_STATUS = {
+    "pending": _l("Waiting for the answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "expired": _l("No answer in time"),
+    "withdrawn": _l("Absent after accepting"),
+}
+BLIND_DECISIONS = {"pending": _l("Waiting for the bureau"), "breach": _l("Breaks the blind rule"),
+                   "no_breach": _l("Does not break the blind rule")}
+PARTS = {"technical": _l("Technical proposal (blind)"), "business": _l("Business and credentials"),
+         "presentation": _l("On-site presentation")}
+FLAG_KINDS = {
+    "score_outlier": _l("A score far from the other experts'"),
+    "ranking_contrary": _l("A ranking contrary to the other experts'"),
+    "identical_file": _l("Identical files in different bids"),
+    "shared_metadata": _l("The same document metadata"),
+    "creation_times_close": _l("Documents created within minutes"),
+    "same_uploader": _l("The same uploading account"),
+    "same_device": _l("The same uploading device"),
+    "same_address": _l("The same network address"),
+    "same_security_account": _l("Bid securities from one account"),
+    "shared_staff": _l("The same people in different bids"),
+    "similar_text": _l("Near-duplicate text"),
+    "shared_rare_strings": _l("Shared rare strings or errors"),
+    "identical_price": _l("Identical prices"),
+    "price_progression": _l("Prices in a regular progression"),
+    "abnormally_low": _l("Abnormally low price: ask for the bidder's written explanation"),
+    "below_labour_floor": _l("Price below the labour cost of its own staffing plan"),
+    "low_dispersion": _l("Prices with very low dispersion"),
+    "lowest_gap": _l("A large gap between the two lowest prices"),
+}
+FLAG_ACTIONS = {
+    "confirm": _l("Keep my score (reason required)"),
+    "change": _l("Change my score"),
+    "confirmed": _l("Score kept"),
+    "changed": _l("Score changed"),
+    "no_action": _l("Looked at; nothing to act on"),
+    "explanation_requested": _l("Written explanation requested from the bidder"),
+    "referred": _l("Referred to the bureau"),
+}
+REPORT_STATES = {"draft": _l("Draft"), "signing": _l("Being signed by the experts"), "signed": _l("Signed")}

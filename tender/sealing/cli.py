@@ -17,7 +17,7 @@ import click
 
 from tender.sealing import custodians, envelope, hpke, keyfile, platform_keys, receipts
 from tender.sealing.encoding import b64decode
-from tender.sealing.errors import InvalidInput, SealError
+from tender.sealing.errors import InvalidInput, MalformedEnvelope, SealError
 from tender.sealing.format import MIN_THRESHOLD, check_threshold
 
 
@@ -218,6 +218,44 @@ def unwrap_command(path, key_file, passphrase_file):
     share = envelope.unwrap_share(header, _unlock(key_file, passphrase_file))
     _out({"tender_id": header.tender_id, "bid_id": header.bid_id, "bid_version": header.bid_version,
           "share": share.encode()})
+
+
+@seal_cli.command("unwrap-shares")
+@click.option("--envelopes", "envelopes_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The envelopes' headers, downloaded from the opening page (envelopes.json).")
+@click.option("--key-file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The shares file to upload on the opening page.")
+def unwrap_shares_command(envelopes_file, key_file, passphrase_file, out_path):
+    """A custodian's step at the opening, for every bid at once: unwrap this key's share of each envelope
+    listed in envelopes.json (only after its deadline) and write the shares file; the key never leaves here."""
+    import base64
+    import io
+
+    try:
+        listing = json.loads(Path(envelopes_file).read_bytes())
+        items = listing["envelopes"]
+        tender_id = listing["tender"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("This is not the envelopes.json of an opening page.") from None
+    key = _unlock(key_file, passphrase_file)
+    shares, failures = {}, {}
+    for item in items:
+        vid = str(item.get("version_id"))
+        try:
+            if not item.get("header"):
+                raise MalformedEnvelope("The platform could not read this envelope.")
+            header = envelope.inspect(io.BytesIO(base64.b64decode(item["header"])))
+            envelope.check_binding(header, tender_id, item.get("bid"), item.get("bid_version"))
+            shares[vid] = envelope.unwrap_share(header, key).encode()
+        except SealError as exc:
+            failures[vid] = exc.code
+            click.echo(f"bid {item.get('bid')}: {exc.code}: {exc.message}", err=True)
+        except ValueError:
+            failures[vid] = MalformedEnvelope.code
+    Path(out_path).write_text(json.dumps({"shares": shares, "failures": failures, "via": "cli"}, indent=2))
+    click.echo(f"{len(shares)} shares and {len(failures)} failures written to {out_path}; upload it on the opening page.")
 
 
 def _shares(shares, shares_file):

@@ -135,24 +135,35 @@ def platform_key_document() -> dict:
 
 
 def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: int, envelope_sha256: str,
-                  *, actor: User | None) -> dict:
-    """Append a signed receipt to the tender's log and return it (called when an envelope is stored)."""
+                  *, actor: User | None, entry_type: str = receipts.RECEIPT_TYPE, at=None) -> dict:
+    """Append a signed receipt to the tender's log and return it (called when an envelope is stored;
+    with ``entry_type=receipts.WITHDRAWAL_TYPE``, the signed withdrawal of that envelope). ``at`` is
+    the server time it names (the business clock's, by which the deadline was checked), now by default."""
     last = db.session.scalar(
         sa.select(SealReceipt).where(SealReceipt.tender_ref == tender_ref).order_by(SealReceipt.seq.desc()).limit(1)
         .with_for_update()
     )
     seq, prev = (last.seq + 1, last.entry_hash) if last else (1, receipts.GENESIS)
     signed = receipts.make_receipt(platform_keys().signing_key, tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
-                                   bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=utcnow(),
-                                   seq=seq, prev=prev)
+                                   bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=at or utcnow(),
+                                   seq=seq, prev=prev, entry_type=entry_type)
     entry = SealReceipt(tender_ref=tender_ref, seq=seq, bidder_ref=bidder_ref, bid_ref=bid_ref,
                         bid_version=bid_version, envelope_sha256=envelope_sha256, payload=signed["payload"],
                         signature=signed["signature"], entry_hash=receipts.entry_hash(signed))
     db.session.add(entry)
     db.session.flush()  # the unique (tender_ref, seq) refuses a concurrent duplicate; the caller retries
-    record_event("sealing.receipt_issued", ("tender", tender_ref), actor=actor,
+    event = "sealing.receipt_issued" if entry_type == receipts.RECEIPT_TYPE else "sealing.withdrawal_signed"
+    record_event(event, ("tender", tender_ref), actor=actor,
                  data={"seq": seq, "envelope_sha256": envelope_sha256, "entry_hash": entry.entry_hash})
     return signed
+
+
+def sign_sealed_list(tender_ref: str, envelopes: list[str], at) -> dict:
+    """The signed checkpoint of the tender's log and the signed list of the envelopes that stand."""
+    entries = receipt_log(tender_ref)
+    key = platform_keys().signing_key
+    return {"checkpoint": receipts.make_checkpoint(key, tender_ref, entries, at),
+            "list": receipts.make_sealed_list(key, tender_ref, entries, envelopes, at)}
 
 
 def receipt_log(tender_ref: str) -> list[dict]:

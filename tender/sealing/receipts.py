@@ -25,7 +25,11 @@ from tender.sealing.errors import ReceiptError
 
 GENESIS = "0" * 64
 RECEIPT_TYPE = "tender-seal-receipt"
+WITHDRAWAL_TYPE = "tender-seal-withdrawal"
 CHECKPOINT_TYPE = "tender-seal-checkpoint"
+SEALED_LIST_TYPE = "tender-sealed-bid-list"
+# The entries of a tender's log: a receipt for each envelope received, a withdrawal for each bid withdrawn.
+ENTRY_TYPES = (RECEIPT_TYPE, WITHDRAWAL_TYPE)
 
 
 def canonical(data: dict) -> bytes:
@@ -131,10 +135,14 @@ def make_receipt(
     server_time: datetime,
     seq: int,
     prev: str = GENESIS,
+    entry_type: str = RECEIPT_TYPE,
 ) -> dict:
-    """Sign one receipt; ``seq`` starts at 1 and ``prev`` is the previous entry's hash in this tender."""
+    """Sign one log entry (a receipt, or with ``entry_type=WITHDRAWAL_TYPE`` a withdrawal of the
+    version ``envelope_sha256`` names); ``seq`` starts at 1 and ``prev`` is the previous entry's hash."""
+    if entry_type not in ENTRY_TYPES:
+        raise ReceiptError(f"A log entry is a receipt or a withdrawal, not {entry_type!r}.")
     return sign(key, {
-        "type": RECEIPT_TYPE,
+        "type": entry_type,
         "v": 1,
         "key_id": key_id_of(key.public_key()),
         "tender": tender_id,
@@ -148,7 +156,7 @@ def make_receipt(
     })
 
 
-def verify_signed(signed: dict, keys, expected_type: str) -> dict:
+def verify_signed(signed: dict, keys, expected_type: str | tuple[str, ...]) -> dict:
     """Check the signature with the key the payload names and return the payload.
 
     ``keys`` is anything :func:`key_set` takes. The payload is parsed before the signature is
@@ -172,13 +180,15 @@ def verify_signed(signed: dict, keys, expected_type: str) -> dict:
             continue
     else:
         raise unsigned
-    if payload.get("type") != expected_type or payload.get("v") != 1:
-        raise ReceiptError(f"This is not a version 1 {expected_type}.")
+    expected = (expected_type,) if isinstance(expected_type, str) else expected_type
+    if payload.get("type") not in expected or payload.get("v") != 1:
+        raise ReceiptError(f"This is not a version 1 {' or '.join(expected)}.")
     return payload
 
 
-def verify_receipt(signed: dict, keys, *, envelope_sha256: str | None = None) -> dict:
-    payload = verify_signed(signed, keys, RECEIPT_TYPE)
+def verify_receipt(signed: dict, keys, *, envelope_sha256: str | None = None,
+                   types: tuple[str, ...] = (RECEIPT_TYPE,)) -> dict:
+    payload = verify_signed(signed, keys, types)
     if envelope_sha256 is not None and payload["envelope_sha256"] != envelope_sha256:
         raise ReceiptError("The receipt names another envelope than this one.")
     return payload
@@ -206,7 +216,7 @@ def verify_log(
     prev, payloads = GENESIS, []
     for number, signed in enumerate(entries, start=1):
         try:
-            payload = verify_receipt(signed, keys)
+            payload = verify_receipt(signed, keys, types=ENTRY_TYPES)
         except ReceiptError as exc:
             raise ReceiptError(f"Log entry {number}: {exc.message}", entry=number) from None
         if payload["seq"] != number or payload["prev"] != prev:
@@ -224,7 +234,35 @@ def verify_log(
             raise ReceiptError("The signed list belongs to another tender.")
     hashes = {entry_hash(e) for e in entries}
     for receipt in receipts:
-        verify_receipt(receipt, keys)
+        verify_receipt(receipt, keys, types=ENTRY_TYPES)
         if entry_hash(receipt) not in hashes:
             raise ReceiptError("A receipt held by a bidder is missing from the log.")
     return payloads
+
+
+def make_sealed_list(key: Ed25519PrivateKey, tender_id: str, entries: list[dict], envelopes: list[str],
+                     at: datetime) -> dict:
+    """The list of sealed bids published at the deadline: the SHA-256 of every envelope that stands
+    (each bid's final version, withdrawn bids left out), sorted, with the count and head of the log.
+    It names no bidder."""
+    head = entry_hash(entries[-1]) if entries else GENESIS
+    return sign(key, {
+        "type": SEALED_LIST_TYPE, "v": 1, "key_id": key_id_of(key.public_key()), "tender": tender_id,
+        "envelopes": sorted(envelopes), "count": len(entries), "head": head, "time": _time(at),
+    })
+
+
+def verify_sealed_list(signed: dict, keys, *, entries: list[dict] | None = None, receipt: dict | None = None) -> dict:
+    """Check a published list; with the log, that it is this log's head; with a receipt, that its envelope is listed."""
+    keys = key_set(keys)
+    payload = verify_signed(signed, keys, SEALED_LIST_TYPE)
+    if entries is not None:
+        verify_log(entries, keys, tender_id=payload["tender"])
+        head = entry_hash(entries[-1]) if entries else GENESIS
+        if payload["count"] != len(entries) or payload["head"] != head:
+            raise ReceiptError("The log does not match the signed list published at the deadline.")
+    if receipt is not None:
+        mine = verify_receipt(receipt, keys)
+        if mine["tender"] != payload["tender"] or mine["envelope_sha256"] not in payload["envelopes"]:
+            raise ReceiptError("The envelope this receipt names is not in the signed list of sealed bids.")
+    return payload

@@ -53,6 +53,8 @@ EXPECTED_PUBLIC = frozenset({
     # tender announcements, their documents, the countdown's clock and the register of agencies
     "tender.index", "tender.detail", "tender.document", "tender.server_time", "tender.agency_register",
     "tender.agency_page", "tenders_api.Tenders", "tenders_api.TenderDetail", "tenders_api.Documents",
+    # the signed list of sealed bids, published at the deadline (no names)
+    "bidding.sealed_list", "bidding.sealed_list_json", "bidding_api.SealedList",
     # the public record of a panel draw (commitment, pseudonymous candidates, seed and result)
     "evaluation.draw", "evaluation.draw_json",
     # the published candidates, an owner's objection during their publicity, and the fee notices
@@ -108,6 +110,8 @@ def make_world(make_org, make_user) -> World:
         "reference": pending.reference,
         "uscc": orgs[Role.FIRM].uscc,
         "lang": "en",
+        # The evaluation pages: a part, a lot step, a bid code and a document number that exist on every panel.
+        "part": "technical", "step": "prepare", "code": "A", "n": 1,
     }
     from tests.tender.tenders.helpers import world_tender
 

@@ -47,24 +47,34 @@ class Outcome:
 
 
 def listed_envelopes(tender: Tender) -> dict[tuple[str, int], str]:
-    """{(bid ref, version): envelope SHA-256} from the receipt log, checked against the signed list.
+    """{(bid ref, version): envelope SHA-256} of the envelopes that stand, checked against the signed list.
 
-    The log must verify end to end and end at the head the signed list published at the deadline;
-    an envelope is listed if its receipt is in that log. An unverifiable log lists nothing, so every
-    bid lapses (the platform's fault, never a bidder's) rather than opening unchecked.
+    The receipt log must verify end to end and end at the head the signed checkpoint published at
+    the deadline; an envelope stands if its receipt is in that log, no withdrawal entry follows it,
+    and the signed list of sealed bids names its SHA-256. An unverifiable log or list lists nothing,
+    so every bid lapses (the platform's fault, never a bidder's) rather than opening unchecked.
     """
     sealed = db.session.query(SealedBidList).filter_by(tender_id=tender.id).one_or_none()
-    if sealed is None:
+    if sealed is None or not isinstance(sealed.signed, dict):
         return {}
-    checkpoint = sealed.signed.get("checkpoint", sealed.signed) if isinstance(sealed.signed, dict) else None
     entries = receipt_log(tender.reference)
+    keys = platform_key_document()
     try:
-        payloads = receipts.verify_log(entries, platform_key_document(), tender_id=tender.reference,
-                                       checkpoint=checkpoint)
-    except sealing.ReceiptError:
+        payloads = receipts.verify_log(entries, keys, tender_id=tender.reference,
+                                       checkpoint=sealed.signed.get("checkpoint"))
+        named = None
+        if "list" in sealed.signed:
+            named = set(receipts.verify_sealed_list(sealed.signed["list"], keys, entries=entries)["envelopes"])
+    except (sealing.ReceiptError, KeyError, TypeError):
         return {}
-    return {(p["bid"], int(p["bid_version"])): p["envelope_sha256"] for p in payloads
-            if p.get("type", receipts.RECEIPT_TYPE) == receipts.RECEIPT_TYPE and "envelope_sha256" in p}
+    standing: dict[tuple[str, int], str] = {}
+    for p in payloads:
+        key = (p["bid"], int(p["bid_version"]))
+        if p.get("type") == receipts.RECEIPT_TYPE:
+            standing[key] = p["envelope_sha256"]
+        else:  # a withdrawal entry
+            standing.pop(key, None)
+    return {k: v for k, v in standing.items() if named is None or v in named}
 
 
 def _not_opened(status: BidStatus, reason: str, integrity: str = "not_opened") -> Outcome:

@@ -78,7 +78,23 @@ async function unwrapAll(event) {
   }
 }
 
+async function uploadSharesFile(event) {
+  event.preventDefault();
+  try {
+    const file = document.getElementById("shares-file").files[0];
+    if (!file) throw new Error(msg.noFile);
+    const data = JSON.parse(await file.text());
+    const answer = await postJSON(root.dataset.sharesUrl, { shares: data.shares || {}, failures: data.failures || {}, via: "cli" });
+    say(msg.submitted);
+    showProgress(answer.status);
+  } catch (e) {
+    say(`${msg.failed} ${e.message}`, "error");
+  }
+}
+
 const form = document.getElementById("unwrap-form");
 if (form) form.addEventListener("submit", unwrapAll);
+const filed = document.getElementById("shares-file-form");
+if (filed) filed.addEventListener("submit", uploadSharesFile);
 root.dataset.ready = "1";
 if (root.dataset.state !== "opened") setInterval(poll, 3000);

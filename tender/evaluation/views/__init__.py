@@ -1,8 +1,10 @@
-"""Pages of the evaluation stage: the expert's own profile, the city bureau's pool, the public draw record."""
+"""Pages of the evaluation stage: the expert's own profile, the city bureau's pool, the public draw record,
+the panel of a tender, the scoring page and the report."""
 
 from flask import Blueprint, render_template
 
-bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="../templates")
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="../templates",
+               static_folder="../static", static_url_path="/static")
 
 
 @bp.app_context_processor
@@ -30,6 +32,6 @@ def dashboard_section(membership):
             "counts": pool_counts(membership.organisation_id, now)}
 
 
-from tender.evaluation.views import draws, pool, profile  # noqa: E402,F401
+from tender.evaluation.views import committee, draws, pool, profile, scoring  # noqa: E402,F401
 
 __all__ = ["bp", "dashboard_section", "render_template"]

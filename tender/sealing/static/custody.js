@@ -153,9 +153,13 @@ async function verifySigned(signed, keys, type) {
     if (await subtle.verify({ name: "Ed25519" }, key, signature, raw)) { ok = true; break; }
   }
   if (!ok) throw unsigned();
-  if (payload.type !== type || payload.v !== 1) throw new EnvelopeError("receipt", `This is not a version 1 ${type}.`);
+  const types = Array.isArray(type) ? type : [type];
+  if (!types.includes(payload.type) || payload.v !== 1) throw new EnvelopeError("receipt", `This is not a version 1 ${types.join(" or ")}.`);
   return { payload, hash: hex(await sha256(raw)) };
 }
+
+// A tender's log holds a receipt for each envelope received and a withdrawal for each bid withdrawn.
+const ENTRY_TYPES = ["tender-seal-receipt", "tender-seal-withdrawal"];
 
 export async function verifyReceipt(receipt, platformKeys, envelopeSha256 = null) {
   const { payload } = await verifySigned(receipt, await keySet(platformKeys), "tender-seal-receipt");
@@ -165,13 +169,18 @@ export async function verifyReceipt(receipt, platformKeys, envelopeSha256 = null
   return payload;
 }
 
+// One entry of a tender's log on its own (a receipt or a withdrawal): its payload once it verifies.
+export async function verifyEntry(entry, platformKeys) {
+  return (await verifySigned(entry, await keySet(platformKeys), ENTRY_TYPES)).payload;
+}
+
 export async function verifyLog(entries, platformKeys, { checkpoint = null, receipts = [] } = {}) {
   const keys = await keySet(platformKeys);
   let prev = "0".repeat(64);
   const hashes = new Set();
   for (let i = 0; i < entries.length; i++) {
     let checked;
-    try { checked = await verifySigned(entries[i], keys, "tender-seal-receipt"); } catch (e) {
+    try { checked = await verifySigned(entries[i], keys, ENTRY_TYPES); } catch (e) {
       throw new EnvelopeError("receipt", `Log entry ${i + 1}: ${e.message}`);
     }
     if (checked.payload.seq !== i + 1 || checked.payload.prev !== prev) {
@@ -187,8 +196,29 @@ export async function verifyLog(entries, platformKeys, { checkpoint = null, rece
     }
   }
   for (const r of receipts) {
-    const { hash } = await verifySigned(r, keys, "tender-seal-receipt");
+    const { hash } = await verifySigned(r, keys, ENTRY_TYPES);
     if (!hashes.has(hash)) throw new EnvelopeError("receipt", "A receipt held by a bidder is missing from the log.");
   }
   return entries.length;
+}
+
+// The signed list of sealed bids published at the deadline (docs/envelope.md section 7): with the
+// log, that it is the log's head; with a bidder's receipt, that its envelope is listed.
+export async function verifySealedList(signed, platformKeys, { entries = null, receipt = null } = {}) {
+  const keys = await keySet(platformKeys);
+  const { payload } = await verifySigned(signed, keys, "tender-sealed-bid-list");
+  if (entries) {
+    await verifyLog(entries, platformKeys);
+    const head = entries.length ? (await verifySigned(entries[entries.length - 1], keys, ENTRY_TYPES)).hash : "0".repeat(64);
+    if (payload.count !== entries.length || payload.head !== head) {
+      throw new EnvelopeError("receipt", "The log does not match the signed list published at the deadline.");
+    }
+  }
+  if (receipt) {
+    const mine = (await verifySigned(receipt, keys, "tender-seal-receipt")).payload;
+    if (mine.tender !== payload.tender || !payload.envelopes.includes(mine.envelope_sha256)) {
+      throw new EnvelopeError("receipt", "The envelope this receipt names is not in the signed list of sealed bids.");
+    }
+  }
+  return payload;
 }

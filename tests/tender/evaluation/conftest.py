@@ -82,3 +82,33 @@ def make_draft_tender(app_ctx, make_org, make_user):
 @pytest.fixture
 def draft_tender(make_draft_tender):
     return make_draft_tender()
+
+
+from tests.tender.tenders.conftest import make_tender, people  # noqa: E402,F401  (fixtures)
+
+
+@pytest.fixture
+def opened(app, make_tender, make_expert, make_org, make_user, clock):
+    """opened(bids=3, experts=8, scheme=None, prices=...) -> dict: an opened tender with valid bids and a pool."""
+    from core.accounts.models import OrgKind
+    from core.auth import totp as totp_codes
+    from core.db import utcnow
+    from core.extensions import db
+    from tests.tender.evaluation.world import open_tender
+
+    def make(bids: int = 3, experts: int = 8, scheme=None, prices=(1000000, 1050000, 980000), **options):
+        pool = [make_expert(districts=(XUHUI,)) for _ in range(experts)]
+        for profile in pool:
+            user = profile.membership.user
+            user.totp_secret, user.totp_enabled_at = totp_codes.new_secret(), utcnow()
+        db.session.commit()
+        tender, p = make_tender("published")
+        if scheme is not None:
+            tender.scheme = scheme(tender.scheme)
+            db.session.commit()
+        firms = list(p["firms"]) + [make_org(OrgKind.FIRM, name=f"上海第{n}物业服务有限公司") for n in range(bids - 2)]
+        uploaders = list(p["firm_users"]) + [make_user(OrgKind.FIRM, org=f) for f in firms[2:]]
+        made = open_tender(app, tender, firms[:bids], uploaders[:bids], list(prices)[:bids], clock=clock, **options)
+        return {"tender": tender, "bids": made, "firms": firms[:bids], "experts": pool, "people": p}
+
+    return make

@@ -1,0 +1,151 @@
+"""The panel of a real tender: the draw page of the tenderer, its agency and the bureau (with the blind
+check's hits for the bureau), and the expert's invitation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import clock
+from core.accounts.models import Role
+from core.authz import access, active_membership, require, roles
+from core.clock import SHANGHAI
+from core.db import db
+from core.requests import attempt
+from core.web import no_store
+from tender.evaluation import forms
+from tender.evaluation.models import BlindCheck, EvaluationPanel
+from tender.evaluation.operations import blind, committee
+from tender.evaluation.views import bp
+from tender.tenders.models import Tender
+from tender.tenders.operations.access import BUREAU, capacity
+
+MANAGERS = roles(Role.TENDERER, Role.AGENCY, Role.SUPERVISOR)
+EXPERT = roles(Role.EXPERT)
+
+
+def _tender(tender_id: int) -> Tender:
+    tender = db.session.get(Tender, tender_id)
+    if tender is None:
+        abort(404)
+    require(committee.may_draw(tender, active_membership()), "not_your_tender")
+    return tender
+
+
+def _panel_page(tender: Tender, **given):
+    membership = active_membership()
+    now = clock.now()
+    panel = committee.panel_of(tender)
+    bureau = capacity(tender, membership) == BUREAU
+    checks = list(db.session.scalars(db.select(BlindCheck).where(BlindCheck.tender_id == tender.id)
+                                     .order_by(BlindCheck.id))) if bureau else []
+    found = {"prepare_form": forms.PrepareDrawForm(prefix="prepare", data={"members": 5, "reserves": 2}),
+             "witness_form": forms.WitnessForm(prefix="witness"), "blind_form": forms.BlindDecisionForm(prefix="blind")}
+    found.update(given)
+    return render_template("evaluation/tender_panel.html", tender=tender, panel=panel, now=now,
+                           actions=committee.draw_actions(tender, membership, now), bureau=bureau, checks=checks,
+                           names=panel is not None and committee.panel_names_visible(panel, membership),
+                           members=committee.panel_members(panel) if panel else [], **found)
+
+
+@bp.get("/tenders/<int:tender_id>/panel")
+@access(MANAGERS)
+@no_store
+def tender_panel(tender_id: int):
+    return _panel_page(_tender(tender_id))
+
+
+@bp.post("/tenders/<int:tender_id>/panel/prepare")
+@access(MANAGERS)
+def prepare_draw(tender_id: int):
+    tender = _tender(tender_id)
+    form = forms.PrepareDrawForm(prefix="prepare")
+    if form.validate_on_submit():
+        starts = form.evaluation_starts_at.data.replace(tzinfo=SHANGHAI)
+        data = {"evaluation_starts_at": starts, "members": form.members.data, "reserves": form.reserves.data}
+        if attempt(form, committee.prepare_tender_draw, tender, data, actor=current_user, membership=active_membership()):
+            flash(_("The commitment and the candidate list are published; perform the draw with the witness text."),
+                  "success")
+            return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, prepare_form=form), 422
+
+
+@bp.post("/tenders/<int:tender_id>/panel/perform")
+@access(MANAGERS)
+def perform_draw(tender_id: int):
+    tender = _tender(tender_id)
+    form = forms.WitnessForm(prefix="witness")
+    if form.validate_on_submit():
+        if attempt(form, committee.perform_tender_draw, tender, {"witness": form.witness.data}, actor=current_user,
+                   membership=active_membership()):
+            flash(_("The panel is drawn; the invitations are on their way."), "success")
+            return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, witness_form=form), 422
+
+
+@bp.post("/tenders/<int:tender_id>/blind/<int:check_id>")
+@access(roles(Role.SUPERVISOR))
+def decide_blind(tender_id: int, check_id: int):
+    tender = _tender(tender_id)
+    check = db.session.get(BlindCheck, check_id)
+    if check is None or check.tender_id != tender.id:
+        abort(404)
+    form = forms.BlindDecisionForm(prefix="blind")
+    if form.validate_on_submit():
+        if attempt(form, blind.decide_blind_check, check, {"decision": form.decision.data, "note": form.note.data},
+                   actor=current_user, membership=active_membership()):
+            flash(_("The decision is recorded."), "success")
+            return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, blind_form=form), 422
+
+
+# --- the expert's side ---
+
+def expert_panel(panel_id: int) -> EvaluationPanel:
+    """The panel, for an expert invited to it (anyone else: 404, so panels cannot be probed)."""
+    panel = db.session.get(EvaluationPanel, panel_id)
+    if panel is None or committee.invitation_for(panel, active_membership()) is None:
+        abort(404)
+    return panel
+
+
+def panel_home(panel: EvaluationPanel, **given):
+    from tender.evaluation.operations import results, scoring
+    from tender.evaluation.operations.report import report_of
+
+    membership = active_membership()
+    invitation = committee.invitation_for(panel, membership)
+    report = report_of(panel.tender)
+    found = {"answer_form": forms.AnswerForm(prefix="answer"), "witness_form": forms.WitnessForm(prefix="lot"),
+             "sign_form": forms.SecondFactorForm(prefix="sign")}
+    found.update(given)
+    flags = [(f, results.flag_actions(f, membership)) for f in panel.flags]
+    return render_template("evaluation/expert_panel.html", panel=panel, tender=panel.tender, invitation=invitation,
+                           member=committee.is_member(panel, membership), now=clock.now(),
+                           parts=scoring.parts_of(panel.tender), actions=scoring.scoring_actions(panel, membership),
+                           sheets={p.value: scoring.sheet_of(panel, membership, p) for p in scoring.parts_of(panel.tender)},
+                           lot_actions=scoring.lot_actions(panel, membership), revealed=scoring.codes_revealed(panel),
+                           flags=flags, report=report, report_actions=results.report_actions(report, membership),
+                           **found)
+
+
+@bp.get("/panels/<int:panel_id>")
+@access(EXPERT)
+@no_store
+def panel(panel_id: int):
+    return panel_home(expert_panel(panel_id))
+
+
+@bp.post("/panels/<int:panel_id>/answer")
+@access(EXPERT)
+def answer(panel_id: int):
+    panel = expert_panel(panel_id)
+    form = forms.AnswerForm(prefix="answer")
+    if form.validate_on_submit():
+        data = {"answer": form.answer.data, "reason": form.reason.data or None, "note": form.note.data}
+        if attempt(form, committee.answer_invitation, committee.invitation_for(panel, active_membership()), data,
+                   actor=current_user):
+            flash(_("Your answer is recorded."), "success")
+            return redirect(url_for("evaluation.panel", panel_id=panel.id))
+    return panel_home(panel, answer_form=form), 422

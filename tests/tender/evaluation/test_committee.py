@@ -1,0 +1,93 @@
+"""The panel of a real tender: the draw after the opening, invitations, declines and silence calling
+reserves, the move to evaluating, and conflicts with the real firms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.db import DomainError
+from core.extensions import db
+
+
+def _draw(world, clock, **data):
+    from tender.evaluation.operations import committee
+
+    tender, officer = world["tender"], world["people"]["officer"]
+    starts = tender.bid_deadline + timedelta(hours=20)
+    committee.prepare_tender_draw(tender, {"evaluation_starts_at": starts, "members": 5, "reserves": 2, **data},
+                                  actor=officer)
+    db.session.commit()
+    panel = committee.perform_tender_draw(tender, {"witness": "2026-10-20 见证"}, actor=officer)
+    db.session.commit()
+    return panel
+
+
+def test_the_tenderer_draws_after_the_opening_and_the_panel_forms_when_all_accept(opened, clock):
+    from tender.evaluation.models import InvitationStatus, PanelState
+    from tender.evaluation.operations import committee, verify_draw
+    from tender.tenders.models import TenderState
+
+    world = opened()
+    panel = _draw(world, clock)
+    assert panel.state == PanelState.INVITING and len(panel.invitations) == 5
+    assert sorted(c.code for c in panel.codes) == ["A", "B", "C"]
+    assert verify_draw(panel.draw).ok
+    for invitation in list(panel.invitations):
+        committee.answer_invitation(invitation, {"answer": "accept"}, actor=invitation.membership.user)
+    db.session.commit()
+    assert panel.state == PanelState.FORMED and world["tender"].state == TenderState.EVALUATING
+    assert all(i.status == InvitationStatus.ACCEPTED for i in panel.invitations)
+
+
+def test_a_decline_and_silence_each_call_the_next_reserve(opened, clock):
+    from tender.evaluation.models import InvitationStatus
+    from tender.evaluation.operations import committee
+
+    world = opened(experts=11)
+    panel = _draw(world, clock, reserves=6)
+    first, second = panel.invitations[0], panel.invitations[1]
+    with pytest.raises(DomainError):
+        committee.answer_invitation(first, {"answer": "decline", "reason": "other"}, actor=None)  # no note
+    db.session.rollback()
+    committee.answer_invitation(first, {"answer": "decline", "reason": "declared_conflict"}, actor=None)
+    db.session.commit()
+    assert len(panel.invitations) == 6 and panel.invitations[-1].seat.position == 6
+    clock.set(second.respond_by + timedelta(minutes=1))
+    assert committee.expire_invitations() == 5  # every pending invitation is past its time now
+    db.session.commit()
+    assert second.status == InvitationStatus.EXPIRED
+    assert committee.expire_invitations() == 0  # the job is safe to run twice
+
+
+def test_an_expert_employed_by_a_bidder_is_not_drawn(opened, clock, make_expert):
+    from tender.evaluation.operations import committee
+
+    world = opened(experts=7)
+    firm = world["firms"][0]
+    conflicted = make_expert(districts=("310104",), employer=(firm.name, firm.uscc))
+    db.session.commit()
+    tender = world["tender"]
+    draw = committee.prepare_tender_draw(tender, {"evaluation_starts_at": tender.bid_deadline + timedelta(hours=20),
+                                                  "members": 5, "reserves": 2}, actor=world["people"]["officer"])
+    assert conflicted.membership_id not in {c.membership_id for c in draw.candidates}
+    assert '"conflict":1' in draw.publication
+
+
+def test_the_draw_is_refused_to_a_firm_and_before_the_opening(opened, clock):
+    from tender.evaluation.operations import committee
+
+    world = opened()
+    firm_user = world["people"]["firm_users"][0]
+    with pytest.raises(DomainError):
+        committee.prepare_tender_draw(world["tender"], {"evaluation_starts_at": world["tender"].bid_deadline},
+                                      actor=firm_user, membership=firm_user.memberships[0])
+
+
+def test_panel_verify_by_tender_reference(app, opened, clock):
+    world = opened()
+    _draw(world, clock)
+    result = app.test_cli_runner().invoke(args=["panel", "verify", world["tender"].reference])
+    assert result.exit_code == 0, result.output
+    assert "verified" in result.output
