@@ -14,8 +14,9 @@ import sqlalchemy as sa
 revision = 'award_0001'
 down_revision = 'tenders_0001'
 branch_labels = ('award',)
-# Awards reference credit records (the draft opened when a candidate lets the award fall).
-depends_on = ('credit_0004',)
+# Awards reference credit records (the draft opened when a candidate lets the award fall), the
+# published report and the candidates' bids.
+depends_on = ('credit_0004', 'bidding_0001', 'evaluation_0002')
 
 
 def upgrade():
@@ -34,6 +35,7 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_reason', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['published_by_id'], ['user.id'], name=op.f('fk_award_publicity_published_by_id_user')),
+    sa.ForeignKeyConstraint(['report_id'], ['evaluation_report.id'], name=op.f('fk_award_publicity_report_id_evaluation_report')),
     sa.ForeignKeyConstraint(['tender_id'], ['tender.id'], name=op.f('fk_award_publicity_tender_id_tender')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_award_publicity')),
     sa.UniqueConstraint('tender_id', 'round', name=op.f('uq_award_publicity_tender_id'))
@@ -59,6 +61,7 @@ def upgrade():
     sa.Column('project_manager_certificate', sa.String(length=60), nullable=False),
     sa.Column('excluded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('excluded_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['bid_id'], ['bid.id'], name=op.f('fk_award_candidate_bid_id_bid')),
     sa.ForeignKeyConstraint(['firm_id'], ['organisation.id'], name=op.f('fk_award_candidate_firm_id_organisation')),
     sa.ForeignKeyConstraint(['publicity_id'], ['award_publicity.id'], name=op.f('fk_award_candidate_publicity_id_award_publicity')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_award_candidate')),

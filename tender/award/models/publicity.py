@@ -23,7 +23,7 @@ class CandidatePublicity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tender_id: Mapped[int] = mapped_column(sa.ForeignKey("tender.id"), index=True)
     round: Mapped[int] = mapped_column(default=1)
-    report_id: Mapped[int | None]  # the evaluation report published (evaluation_report.id)
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evaluation_report.id"))  # the report published
     report_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     report_signed_at: Mapped[datetime]
     due_at: Mapped[datetime]  # the candidates must be published by then
@@ -56,7 +56,7 @@ class PublicityCandidate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     publicity_id: Mapped[int] = mapped_column(sa.ForeignKey("award_publicity.id"), index=True)
     rank: Mapped[int]
-    bid_id: Mapped[int | None]  # bid.id
+    bid_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bid.id"))
     firm_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     firm_name: Mapped[str] = mapped_column(sa.String(200))
     total_score: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))

@@ -107,6 +107,9 @@ def audit_events(tender: Tender) -> list[AuditEvent]:
 
 def documents(tender: Tender) -> list[dict]:
     """Every document of the tender with its SHA-256, in the order they arose."""
+    from core.audit.operations import digest
+    from tender.bidding.operations.opening import opening_of
+
     docs = [{"role": "tender_document", "name": f"{d.filename} (v{d.version})", "sha256": d.digest,
              "at": d.uploaded_at} for d in tender.documents]
     if tender.resolution is not None and tender.resolution.document_digest:
@@ -120,6 +123,10 @@ def documents(tender: Tender) -> list[dict]:
         for v in bid.versions:
             docs.append({"role": "bid_envelope", "name": f"{bid.ref} v{v.version}", "sha256": v.envelope_sha256,
                          "at": v.received_at})
+    opening = opening_of(tender)
+    if opening is not None and opening.record:
+        docs.append({"role": "opening_record", "name": tender.reference, "sha256": digest(opening.record),
+                     "at": opening.completed_at})
     for p in state.publicities(tender):
         if p.report_sha256:
             docs.append({"role": "evaluation_report", "name": f"#{p.report_id}", "sha256": p.report_sha256,

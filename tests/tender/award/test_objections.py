@@ -131,3 +131,15 @@ def test_the_bureau_decides_a_complaint_with_reasons(awarding, clock, decision, 
         assert ops.state.current_publicity(tender) is None
     with pytest.raises(DomainError):
         ops.decide_complaint(complaint, {"decision": "dismissed", "reasons": "再次作出处理决定。"}, actor=p["supervisor"])
+
+
+def test_an_answer_overdue_shows_on_the_bureaus_dashboard(awarding, clock, login, client):
+    tender, p, publicity, _bids = awarding()
+    objection = ops.lodge_objection(tender, {"point": "price", "reasons": "第一名报价明显低于成本价。"}, actor=p["firm_users"][1])
+    db.session.commit()
+    login(p["supervisor"])
+    clock.set(objection.answer_due_at)
+    assert objection.reference not in client.get("/dashboard").get_data(as_text=True)
+    clock.set(objection.answer_due_at + US)
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert f"Objection {objection.reference} not answered since" in page and "Objections open: 1" in page
