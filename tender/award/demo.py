@@ -3,10 +3,11 @@ for its answer), awarded with its filing waiting for the bureau, contracted with
 developer's, shown as the sales-office notice, and an owners' assembly's, as the community notice),
 and one where the first candidate declined and the second took over, with the credit record draft.
 
-The tenders are drafted, filed and announced with the tenders stage's own demo steps, in the past.
-The stages in between have no demo data of their own yet, so each tender's bids (with securities)
-and its signed evaluation report are minimal rows; everything from the publicity on is done with
-this stage's operations. Running the seeder again adds nothing.
+The tenders are drafted, filed and announced with the tenders stage's own demo steps, in the past,
+and the firms' bids sealed and sent with the bidding stage's demo steps (so each tender's receipt
+chain is real). The opening and the scoring are skipped: the tender is set to evaluating and its
+signed evaluation report is a minimal row. Everything from the publicity on is done with this
+stage's operations. Running the seeder again adds nothing.
 """
 
 from __future__ import annotations
@@ -41,23 +42,21 @@ SERVICE = ("共用部位与共用设施设备日常维修养护；公共区域�
            "绿化养护每月四次；车辆停放管理；物业服务档案管理。")
 
 
-def _bids(tender: Tender, firms: list, at: datetime) -> list:
-    from tender.bidding.models.submission import Bid, BidSecurity, BidStatus, BidVersion
+def _bids(tender: Tender, users: list, at: datetime) -> list:
+    """Each firm's bid sealed to the tender's custodian keys and sent before the deadline, with its
+    security declared (the bidding stage's demo steps); the bids are then taken as opened and valid."""
+    from tender.bidding.demo import submit_demo_bid
+    from tender.bidding.models.submission import BidStatus
+    from tender.bidding.operations.submission import declare_security
 
     bids = []
-    for n, firm in enumerate(firms, start=1):
-        bid = Bid(tender_id=tender.id, firm_id=firm.id, ref=f"{tender.reference}-B{n}", status=BidStatus.VALID)
-        db.session.add(bid)
-        db.session.flush()
-        version = BidVersion(bid_id=bid.id, version=1, envelope_blob=f"{tender.id:032x}{n:032x}",
-                             envelope_sha256=f"{tender.id:032x}{n:032x}", envelope_size=48_000 + n, received_at=at,
-                             receipt={})
-        db.session.add(version)
-        db.session.flush()
-        bid.current_version_id = version.id
-        db.session.add(BidSecurity(bid_id=bid.id, amount_fen=tender.bid_security_fen or 2_000_000,
-                                   payer_account=f"31001{n:011d}", payer_name=firm.name, declared_at=at))
-        bids.append(bid)
+    managers = ("陈建华", "刘文静", "张卫国")
+    for n, user in enumerate(users, start=1):
+        version = submit_demo_bid(tender, user, fee_fen=285 + 5 * n, manager=managers[n - 1], now=at)
+        declare_security(tender, {"payer_account": f"31001{n:011d}", "payer_name": user.memberships[0].organisation.name},
+                         actor=user, now=at)
+        version.bid.status = BidStatus.VALID
+        bids.append(version.bid)
     db.session.flush()
     return bids
 
@@ -116,8 +115,8 @@ def seed(world) -> list[tuple[str, str, str]]:
         tender.documents_until = tender.documents_from + timedelta(days=20)
         _take(tender, "published", officers[0], supervisor, world.firms, firm_users, now=past)
         bidders = [u for u in firm_users if eligibility_of(u, past).eligible][:3]
-        tender.state = TenderState.EVALUATING  # bids closed, opened and evaluated (minimal rows below)
-        bids = _bids(tender, [u.memberships[0].organisation for u in bidders], tender.bid_deadline - timedelta(days=2))
+        bids = _bids(tender, bidders, tender.bid_deadline - timedelta(days=2))
+        tender.state = TenderState.EVALUATING  # closed, opened and evaluated: the report below is a minimal row
         _report(tender, bids, signed)
         ops.publish_candidates(tender, actor=officers[0], now=signed + timedelta(hours=3))
         if goal == "objection":

@@ -216,11 +216,19 @@ def decide_complaint(complaint: AwardComplaint, data: dict, *, actor, membership
         transition(tender, TenderState.FAILED, actor=actor, details={"complaint": complaint.id})
         tell_managers(tender, notices.TENDER_FAILED, base_params(tender), actor=actor)
     elif decision == ComplaintDecision.NEW_CANDIDATE and publicity is not None:
-        first = state.next_candidate(tender)
-        if first is not None:
-            first.excluded_at = now
-            first.excluded_reason = complaint.decision_reasons
-            db.session.flush()
+        offer = state.current_offer(tender)
+        if offer is not None:
+            # Already awarded: the award to this candidate ends as disqualified and the next is offered it.
+            from tender.award.models import OfferOutcome
+            from tender.award.operations.award import _end
+
+            _end(tender, offer, OfferOutcome.DISQUALIFIED, complaint.decision_reasons, actor=actor, now=now)
+        else:
+            first = state.next_candidate(tender)
+            if first is not None:
+                first.excluded_at = now
+                first.excluded_reason = complaint.decision_reasons
+                db.session.flush()
     params = {**base_params(tender), "objection": complaint.objection.reference,
               "decision": both(DECISION_LABELS[decision.value]), "reasons": complaint.decision_reasons[:500]}
     tell_managers(tender, notices.COMPLAINT_DECIDED, params, actor=actor)

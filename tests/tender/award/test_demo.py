@@ -39,3 +39,7 @@ def test_the_demo_holds_every_award_state_once(app_ctx, client, clock):
     assert "徐汇锦江苑" in listing and "锦绣苑（西区）" in listing
     owners = client.get(f"/tenders/{tenders['锦绣苑（西区）'].id}/fees?lang=en").get_data(as_text=True)
     assert "Notice to owners" in owners
+    from tender.award.operations.queries import receipt_chain
+
+    chain = receipt_chain(tenders["徐汇锦江苑"])
+    assert chain["ok"] and chain["count"] >= 3  # the bids were sealed and sent for real

@@ -143,3 +143,19 @@ def test_an_answer_overdue_shows_on_the_bureaus_dashboard(awarding, clock, login
     clock.set(objection.answer_due_at + US)
     page = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert f"Objection {objection.reference} not answered since" in page and "Objections open: 1" in page
+
+
+def test_a_new_candidate_ordered_after_the_award_ends_the_current_offer(awarding, clock):
+    tender, p, publicity, _bids = awarding()
+    bidder = p["firm_users"][1]
+    objection = ops.lodge_objection(tender, {"point": "qualification", "reasons": "第一名的资质证书已过期。"}, actor=bidder)
+    ops.answer_objection(objection, {"answer": "资质证书在有效期内，见附件。"}, actor=p["officer"])
+    db.session.commit()
+    clock.set(publicity.ends_at + US)
+    award = ops.confirm_award(tender, actor=p["officer"])
+    complaint = ops.lodge_complaint(objection, {"reasons": "附件中的证书编号与系统不符。"}, actor=bidder)
+    ops.decide_complaint(complaint, {"decision": "new_candidate", "reasons": "经核实第一名证书已过期，取消其中标资格。"},
+                         actor=p["supervisor"])
+    db.session.commit()
+    assert award.outcome.value == "disqualified" and award.credit_record_id is not None
+    assert ops.state.current_offer(tender).firm_id == p["firms"][1].id
