@@ -24,10 +24,14 @@ def dashboard(membership) -> dict | None:
 
 def tender_page(tender, membership, now) -> dict | None:
     """The publicity and award on the tender's own page, once the candidates are published."""
-    from tender.award.operations import allowed_actions, state
+    from tender.award import cache
+    from tender.award.operations import allowed_actions, award_capacity, state
 
     publicities = state.publicities(tender)
     if not publicities:
         return None
+    if publicities[-1].running(now):
+        cache.hold_until(publicities[-1].ends_at)  # the page says "running" until then
     return {"template": "award/_tender_section.html", "publicity": publicities[-1], "offers": state.offers(tender),
-            "award_actions": allowed_actions(tender, membership, now), "now": now}
+            "award_actions": allowed_actions(tender, membership, now), "who": award_capacity(tender, membership),
+            "now": now}

@@ -58,6 +58,7 @@ def test_publicity_objection_answer_award_notice_contract_filing_fee_notice(
     assert fits(owner), overflowing(owner)
     screenshot(owner, "award-candidates")
     owner.click("text=Object as an owner")
+    assert fits(owner), overflowing(owner)
     owner.fill("#owner_name", "李业主")
     owner.fill("#owner_room", "3号楼702")
     owner.fill("#owner_phone", "13912345678")

@@ -14,7 +14,8 @@ def award_actions(tender) -> frozenset[str]:
     return allowed_actions(tender, active_membership(), clock.now())
 
 
-def refuse_unless(tender, action: str) -> None:
-    """404 for anyone with no part in the tender's award stage; the operation itself names any refusal."""
-    if award_capacity(tender, active_membership()) is None:
+def refuse_unless(tender) -> None:
+    """404 for anyone with no part in the tender's award stage (a firm that did not bid included); the
+    operation itself names any refusal."""
+    if award_capacity(tender, active_membership()) in (None, "firm"):
         abort(404)

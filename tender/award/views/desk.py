@@ -70,7 +70,7 @@ def _mine(objection: AwardObjection, membership) -> bool:
 
 def _tender(tender_id: int):
     tender = load(tender_id)
-    refuse_unless(tender, "")
+    refuse_unless(tender)
     return tender
 
 

@@ -123,3 +123,20 @@ def test_the_bureau_decides_a_filing_from_its_desk(awarding, login, client, cloc
     db.session.expire_all()
     award = ops.state.current_offer(tender)
     assert award.filing(FilingKind.AWARD).state.value == "filed"
+
+
+def test_another_districts_bureau_and_a_stranger_firm_have_no_desk(awarding, login, logout, client, make_user):
+    from core.accounts import operations as accounts
+    from core.accounts.models import MemberRole, OrgKind
+
+    tender, p, publicity, _bids = awarding()
+    other = make_user(OrgKind.DISTRICT_BUREAU, org=accounts.bureau_for("310115"), role=MemberRole.MEMBER)
+    assert other.memberships[0].organisation.district_code == "310115" != tender.district_code, tender.district_code
+    login(other)
+    assert client.get(f"/tenders/{tender.id}/award").status_code == 404
+    assert client.get(f"/tenders/{tender.id}/record").status_code == 404
+    logout()
+    login(make_user(OrgKind.FIRM))
+    assert client.get(f"/tenders/{tender.id}/award").status_code == 404
+    assert client.get(f"/tenders/{tender.id}/award/notice").status_code == 404
+    assert "award.desk" not in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
