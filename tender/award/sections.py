@@ -28,10 +28,14 @@ def tender_page(tender, membership, now) -> dict | None:
     from tender.award.operations import allowed_actions, award_capacity, state
 
     publicities = state.publicities(tender)
+    who = award_capacity(tender, membership)
     if not publicities:
+        if tender.state.value == "evaluating" and who in ("tenderer", "agency", "bureau") \
+                and state.unpublished_report(tender) is not None:
+            return {"template": "award/_tender_section.html", "publicity": None, "offers": [], "who": who,
+                    "award_actions": allowed_actions(tender, membership, now), "now": now}
         return None
     if publicities[-1].running(now):
         cache.hold_until(publicities[-1].ends_at)  # the page says "running" until then
     return {"template": "award/_tender_section.html", "publicity": publicities[-1], "offers": state.offers(tender),
-            "award_actions": allowed_actions(tender, membership, now), "who": award_capacity(tender, membership),
-            "now": now}
+            "award_actions": allowed_actions(tender, membership, now), "who": who, "now": now}

@@ -102,3 +102,13 @@ def test_after_a_re_evaluation_the_new_report_is_published_as_a_second_round(eva
     second = ops.publish_candidates(tender, actor=p["officer"])
     db.session.commit()
     assert second.round == 2 and ops.state.current_publicity(tender).id == second.id
+
+
+def test_the_tender_page_leads_the_tenderer_to_publish(evaluated, clock, login, client):
+    tender, p, bids, report = evaluated()
+    clock.set(SIGNED)
+    login(p["officer"])
+    page = client.get(f"/tenders/{tender.id}?lang=en").get_data(as_text=True)
+    assert "the candidates are not yet published" in page and f"/tenders/{tender.id}/award" in page
+    desk = client.get(f"/tenders/{tender.id}/award?lang=en").get_data(as_text=True)
+    assert "Publish the candidates" in desk
