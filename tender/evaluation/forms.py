@@ -146,3 +146,8 @@ class BlindDecisionForm(FlaskForm):
                           validators=[DataRequired(_l("Choose whether the bid breaks the blind rule."))])
     note = TextAreaField(_l("Reasons"), filters=[stripped], validators=[DataRequired(_l("Give the reasons for the decision.")),
                                                                        Length(max=1000)])
+
+
+class UpholdForm(FlaskForm):
+    note = TextAreaField(_l("Why the flagged scoring is upheld"), filters=[stripped],
+                         validators=[DataRequired(_l("Give the reasons for the decision.")), Length(max=1000)])

@@ -80,7 +80,7 @@ def test_five_experts_score_three_bids_by_keyboard_and_sign_the_report(live_serv
         score_by_keyboard(p, outlier=(n == 4))
         assert fits(p), "the scoring page scrolls sideways at 1366×768"
         if n == 0:
-            p.wait_for_function("document.querySelectorAll('.pages canvas').length > 0")
+            p.wait_for_selector(".pages canvas[data-drawn]")
             screenshot(p, "scoring-technical")
         p.fill("#lock-code", unused_totp_code(membership.user))
         p.click("#lock-button")

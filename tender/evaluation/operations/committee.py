@@ -95,8 +95,12 @@ def parties_of(tender: Tender, opened: list) -> DrawParties:
                        tuple(b.firm_id for b in opened), tuple(principals), tender.district_code)
 
 
-def _specialties(tender: Tender) -> tuple[str, ...]:
-    return ("residential",) if tender.kind.value in ("preliminary", "owners") else ()
+def _specialties(data: dict) -> tuple[str, ...]:
+    """The specialties the drawer asks for; none means any (a panel mixes property, facilities and finance)."""
+    from core.accounts.forms import SPECIALTIES
+
+    chosen = tuple(s for s in (data.get("specialties") or ()) if s in SPECIALTIES)
+    return chosen
 
 
 def prepare_tender_draw(tender: Tender, data: dict, *, actor, membership: Membership | None = None) -> Draw:
@@ -116,7 +120,7 @@ def prepare_tender_draw(tender: Tender, data: dict, *, actor, membership: Member
     members = data.get("members") or (tender.procedure_values or {}).get("committee_min_members", 5)
     spec = PanelSpec(int(members), int(data.get("reserves") or rule_at("draw", now).min_reserves),
                      int(data.get("tenderer_representatives") or 0))
-    request = DrawRequest(tender.id, parties_of(tender, opened), spec, _specialties(tender), tender.district_code,
+    request = DrawRequest(tender.id, parties_of(tender, opened), spec, _specialties(data), tender.district_code,
                           starts, opened_at)
     draw = prepare_draw(request, actor=actor)
     db.session.add(EvaluationPanel(tender_id=tender.id, draw_id=draw.id, state=PanelState.DRAWING,

@@ -244,9 +244,15 @@ def uphold_flag(flag: EvaluationFlag, data: dict, *, actor) -> None:
 
     if flag.kind not in SCORE_FLAGS or flag.membership_id is None:
         raise DomainError(_("Only a flag on an expert's scoring can be upheld."), code="not_score_flag")
+
     membership = db.session.get(Membership, flag.membership_id)
-    record_expert_conduct(profile_for(membership), {"kind": "flagged_scoring_upheld", "occurred_on": clock.today(),
-                                                     "note": data.get("note") or "", "tender_id": flag.panel.tender_id},
+    profile = profile_for(membership)
+    marker = f"[flag {flag.id}]"
+    if any(c.kind == "flagged_scoring_upheld" and c.note.startswith(marker) for c in profile.conduct):
+        raise DomainError(_("This flag was already upheld."), code="upheld")
+    note = " ".join((data.get("note") or "").split())
+    record_expert_conduct(profile, {"kind": "flagged_scoring_upheld", "occurred_on": clock.today(),
+                                    "note": f"{marker} {note}" if note else "", "tender_id": flag.panel.tender_id},
                           actor=actor)
 
 

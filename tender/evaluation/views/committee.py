@@ -43,7 +43,12 @@ def _panel_page(tender: Tender, **given):
     found = {"prepare_form": forms.PrepareDrawForm(prefix="prepare", data={"members": 5, "reserves": 2}),
              "witness_form": forms.WitnessForm(prefix="witness"), "blind_form": forms.BlindDecisionForm(prefix="blind")}
     found.update(given)
-    return render_template("evaluation/tender_panel.html", tender=tender, panel=panel, now=now,
+    from tender.evaluation.operations.report import report_of
+
+    report = report_of(tender)
+    score_flags = [f for f in panel.flags if f.kind in ("score_outlier", "ranking_contrary")] if panel and bureau else []
+    return render_template("evaluation/tender_panel.html", tender=tender, panel=panel, now=now, report=report,
+                           score_flags=score_flags, uphold_form=forms.UpholdForm(prefix="uphold"),
                            actions=committee.draw_actions(tender, membership, now), bureau=bureau, checks=checks,
                            names=panel is not None and committee.panel_names_visible(panel, membership),
                            members=committee.panel_members(panel) if panel else [], **found)
@@ -98,6 +103,26 @@ def decide_blind(tender_id: int, check_id: int):
             flash(_("The decision is recorded."), "success")
             return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
     return _panel_page(tender, blind_form=form), 422
+
+
+@bp.post("/tenders/<int:tender_id>/flags/<int:flag_id>/uphold")
+@access(roles(Role.SUPERVISOR))
+def uphold_flag(tender_id: int, flag_id: int):
+    from tender.evaluation.models import EvaluationFlag
+    from tender.evaluation.operations import results
+
+    tender = _tender(tender_id)
+    require(capacity(tender, active_membership()) == BUREAU, "not_bureau")
+    panel = committee.panel_of(tender)
+    flag = db.session.get(EvaluationFlag, flag_id)
+    if panel is None or flag is None or flag.panel_id != panel.id:
+        abort(404)
+    form = forms.UpholdForm(prefix="uphold")
+    if form.validate_on_submit() and attempt(form, results.uphold_flag, flag, {"note": form.note.data},
+                                             actor=current_user):
+        flash(_("The flag is upheld and entered in the expert's conduct history."), "success")
+        return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, uphold_form=form), 422
 
 
 # --- the expert's side ---

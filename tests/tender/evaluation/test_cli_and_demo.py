@@ -61,3 +61,23 @@ def test_the_demo_experts_get_profiles_once(app_ctx):
     assert db.session.scalar(sa.select(sa.func.count(ExpertRelation.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(ExpertUnavailability.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(ExpertConduct.id))) == 1
+
+
+def test_the_demo_opened_tender_is_evaluating_with_a_drawn_panel(app_ctx):
+    from core.demo import seed
+    from tender.bidding.demo_opening import NAMES
+    from tender.evaluation.models import InvitationStatus, PanelState
+    from tender.evaluation.operations import committee, verify_draw
+    from tender.tenders.models import Tender, TenderState
+
+    seed()
+    db.session.commit()
+    tender = db.session.scalar(sa.select(Tender).where(Tender.community_name == NAMES["opened"]))
+    panel = committee.panel_of(tender)
+    assert tender.state == TenderState.EVALUATING and panel.state == PanelState.FORMED
+    assert len(committee.panel_members(panel)) == 5 and verify_draw(panel.draw).ok
+    assert all(i.status == InvitationStatus.ACCEPTED and i.sent_at for i in panel.invitations)
+    assert len(panel.codes) == 3  # the revoked bid is not evaluated
+    seed()
+    db.session.commit()
+    assert len(committee.panel_of(tender).invitations) == 5

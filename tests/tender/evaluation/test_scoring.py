@@ -125,3 +125,35 @@ def test_the_presentation_lot_is_committed_then_drawn_and_verifies(opened, clock
     assert sorted(lot.order) == ["A", "B", "C"] and scoring.verify_lot(lot)
     assert lot.order == scoring.lot_order(["C", "B", "A"], lot.seed, "答辩抽签 见证")
     assert not scoring.part_open(panel, SheetPart.PRESENTATION)  # still after the technical part is locked
+
+
+def test_late_locking_and_an_upheld_flag_lower_the_draw_weight(opened, clock):
+    from datetime import timedelta
+
+    from tender.evaluation.models import SheetPart
+    from tender.evaluation.operations import committee, draw_weight, profile_for, results
+
+    world = opened(scheme=small_scheme)
+    panel = formed_panel(world)
+    members = [i.membership for i in committee.panel_members(panel)]
+    before = draw_weight(profile_for(members[4]), clock_now := panel.evaluation_starts_at)
+    clock.set(panel.evaluation_starts_at + timedelta(hours=9))  # past the eight hours to lock in
+
+    def technical(n, code, item):
+        return Decimal("1.5") if (n == 4 and code == "A" and item.key == "emergency") else good(n, code, item)
+    score_all(panel, SheetPart.TECHNICAL, technical)
+    score_all(panel, SheetPart.BUSINESS, good)
+    kinds = [c.kind for c in profile_for(members[0]).conduct]
+    assert kinds == ["late_locking"]  # once per expert and tender, not once per part
+    flag = next(f for f in results.compute_flags(panel) if f.kind == "score_outlier")
+    db.session.commit()
+    supervisor = world["people"]["supervisor"]
+    results.uphold_flag(flag, {"note": "该专家评分明显偏离且理由不成立。"}, actor=supervisor)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        results.uphold_flag(flag, {"note": "again"}, actor=supervisor)
+    db.session.rollback()
+    profile = profile_for(members[4])
+    assert sorted(c.kind for c in profile.conduct) == ["flagged_scoring_upheld", "late_locking"]
+    assert all(c.tender_id == world["tender"].id for c in profile.conduct)
+    assert draw_weight(profile, clock_now + timedelta(days=1)) < before

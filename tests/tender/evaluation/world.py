@@ -68,7 +68,8 @@ def open_tender(app, tender, firms, uploaders, prices_yuan, *, texts=None, devic
         db.session.add(BidSecurity(bid_id=bid.id, amount_fen=1000000, payer_account=f"6222000{n:06d}",
                                    payer_name=firm.name))
         db.session.add(BidPriceSheet(bid_id=bid.id, **price_sheet(yuan, manager=f"项目经理{n}", n=n)))
-        pdf = make_pdf([texts[index % len(texts)], "附：服务承诺与考核指标"], author=firm.name, title=f"{firm.name}技术标",
+        text = texts(index, firm) if callable(texts) else texts[index % len(texts)]
+        pdf = make_pdf([text, "附：服务承诺与考核指标"], author=firm.name, title=f"{firm.name}技术标",
                        creator="Microsoft Word")
         stored = store.put_bytes(pdf)
         db.session.add(BidDocument(bid_id=bid.id, part="technical", name=f"{firm.name}技术标.pdf", blob=stored.digest,
