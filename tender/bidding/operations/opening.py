@@ -144,8 +144,9 @@ def allowed_opening_actions(tender: Tender, membership: Membership | None, user:
         submitted = opening is not None and any(s.user_id == user.id for s in opening.submissions)
         if not submitted:
             actions.add("submit_shares")
-    ongoing = tender.state in (S.CLOSED, S.OPENED, S.FAILED) and opening is not None \
-        and opening.state != OpeningState.POSTPONED and now >= opening.scheduled_at
+    plan = timetable(tender, opening, now)
+    ongoing = tender.state in (S.CLOSED, S.OPENED, S.FAILED) and plan.state != OpeningState.POSTPONED.value \
+        and plan.scheduled_at is not None and now >= plan.scheduled_at
     failure = failure_of(tender)
     if failure is not None and failure.path is not None:
         ongoing = False
@@ -199,7 +200,7 @@ def sealed_versions(tender: Tender) -> list[tuple[Bid, BidVersion]]:
         .where(Bid.tender_id == tender.id, BidVersion.withdrawn_at.is_(None),
                Bid.status.in_([BidStatus.SUBMITTED, BidStatus.VALID, BidStatus.INVALID, BidStatus.REVOKED,
                                BidStatus.LAPSED]))
-        .order_by(Bid.id)
+        .order_by(Bid.id).options(sa_orm.joinedload(Bid.firm))
     ).all()
     return [(bid, version) for bid, version in rows]
 
@@ -369,7 +370,7 @@ def raise_objection(tender: Tender, data: dict, *, actor: User, membership=None,
     if len(text) < 5 or len(text) > MAX_OBJECTION:
         raise DomainError(_("Write the objection in 5 to %(num)s characters.", num=MAX_OBJECTION), code="text",
                           field="text")
-    opening = opening_of(tender)
+    opening = ensure_opening(tender, now)
     objection = OpeningObjection(opening_id=opening.id, firm_id=membership.organisation_id, raised_by_id=actor.id,
                                  text=text, raised_at=now)
     opening.objections.append(objection)
@@ -444,6 +445,13 @@ def opened_bids(tender: Tender) -> list[Bid]:
 def read_document(doc: BidDocument):
     """A binary file object over a decrypted bid document (the caller checks who may read it)."""
     return _store().open(doc.blob)
+
+
+def attended_openings(membership: Membership | None, user: User) -> list[Tender]:
+    """The tenders at or after their opening where this person plays a part (custodian, tenderer, bureau, bidder)."""
+    tenders = db.session.scalars(sa.select(Tender).where(Tender.state.in_([S.CLOSED, S.OPENED, S.FAILED]))
+                                 .order_by(Tender.bid_deadline.desc()).limit(200))
+    return [t for t in tenders if roles_at(t, membership, user)][:10]
 
 
 def custody_of(user: User) -> list[dict]:
