@@ -135,16 +135,17 @@ def platform_key_document() -> dict:
 
 
 def issue_receipt(tender_ref: str, bidder_ref: str, bid_ref: str, bid_version: int, envelope_sha256: str,
-                  *, actor: User | None, entry_type: str = receipts.RECEIPT_TYPE) -> dict:
+                  *, actor: User | None, entry_type: str = receipts.RECEIPT_TYPE, at=None) -> dict:
     """Append a signed receipt to the tender's log and return it (called when an envelope is stored;
-    with ``entry_type=receipts.WITHDRAWAL_TYPE``, the signed withdrawal of that envelope)."""
+    with ``entry_type=receipts.WITHDRAWAL_TYPE``, the signed withdrawal of that envelope). ``at`` is
+    the server time it names (the business clock's, by which the deadline was checked), now by default."""
     last = db.session.scalar(
         sa.select(SealReceipt).where(SealReceipt.tender_ref == tender_ref).order_by(SealReceipt.seq.desc()).limit(1)
         .with_for_update()
     )
     seq, prev = (last.seq + 1, last.entry_hash) if last else (1, receipts.GENESIS)
     signed = receipts.make_receipt(platform_keys().signing_key, tender_id=tender_ref, bidder=bidder_ref, bid_id=bid_ref,
-                                   bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=utcnow(),
+                                   bid_version=bid_version, envelope_sha256=envelope_sha256, server_time=at or utcnow(),
                                    seq=seq, prev=prev, entry_type=entry_type)
     entry = SealReceipt(tender_ref=tender_ref, seq=seq, bidder_ref=bidder_ref, bid_ref=bid_ref,
                         bid_version=bid_version, envelope_sha256=envelope_sha256, payload=signed["payload"],

@@ -184,14 +184,24 @@ def lock_tender(tender: Tender) -> None:
 
 
 def accept_envelope(upload, path, *, actor: User) -> dict:
-    """Take a whole uploaded envelope as the firm's next bid version, or refuse it with the reason.
+    """The ``bid`` upload purpose's last step: take the whole uploaded envelope as the firm's next
+    version (:func:`take_envelope`), at the server's clock now."""
+    tender, version = _target(upload.target)
+    row = take_envelope(tender, path, version, upload.client or {}, actor=actor)
+    call_after_commit(path.unlink, missing_ok=True)  # the upload's own file; the envelope is stored
+    return {"bid": row.bid.ref, "version": version, "envelope_sha256": row.envelope_sha256, "receipt": row.receipt}
+
+
+def take_envelope(tender: Tender, path, version: int, client: dict, *, actor: User,
+                  membership: Membership | None = None, now: datetime | None = None) -> BidVersion:
+    """Take an envelope (a file in the blob store's temporary folder) as the firm's bid version
+    ``version``, or refuse it with the reason.
 
     The envelope must inspect correctly for this tender, bid and version, the tender's custodians,
-    threshold and deadline; then it is stored, the earlier version superseded, and the signed
-    receipt appended to the tender's log and returned. A refusal keeps nothing.
+    threshold and deadline, and arrive before the deadline; then it is stored, the earlier version
+    superseded, and the signed receipt appended to the tender's log. A refusal keeps nothing.
     """
-    tender, version = _target(upload.target)
-    membership = membership_of(actor)
+    membership = membership_of(actor, membership)
     firm_id = membership.organisation_id
     ref = bid_ref(tender, firm_id)
     keys = custodian_keys(tender)
@@ -206,19 +216,18 @@ def accept_envelope(upload, path, *, actor: User) -> dict:
 
     lock_tender(tender)
     db.session.refresh(tender)
-    now = clock.now()
-    _check_open(upload.target, now)  # again, under the lock: the tender may have closed meanwhile
+    now = now or clock.now()
+    _check_open(upload_target(tender, version), now)  # again, under the lock: the tender may have closed meanwhile
     bid = bid_of(tender, firm_id)
     if next_version(bid) != version:
         raise BidRefused(_("This version was sent already; seal the next one."), code="wrong_version")
     stored = _store(path)
     if bid is None:
-        bid = Bid(tender_id=tender.id, firm_id=firm_id, ref=ref, status=BidStatus.SUBMITTED)
+        bid = Bid(tender_id=tender.id, firm_id=firm_id, ref=ref, status=BidStatus.SUBMITTED, created_at=now)
         db.session.add(bid)
         db.session.flush()
     previous = bid.current_version
-    receipt = issue_receipt(tender.reference, ref, ref, version, sha, actor=actor)
-    client = upload.client or {}
+    receipt = issue_receipt(tender.reference, ref, ref, version, sha, actor=actor, at=now)
     row = BidVersion(bid_id=bid.id, version=version, envelope_blob=stored.digest, envelope_sha256=sha,
                      envelope_size=stored.size, received_at=now, receipt=receipt, uploader_id=actor.id,
                      remote_addr=client.get("address") or "", user_agent=client.get("user_agent") or "",
@@ -231,11 +240,10 @@ def accept_envelope(upload, path, *, actor: User) -> dict:
     bid.current_version = row
     bid.status = BidStatus.SUBMITTED  # a withdrawn bid sent again before the deadline stands again
     db.session.flush()
-    call_after_commit(path.unlink, missing_ok=True)
     record_event("bid.replaced" if previous is not None else "bid.submitted", bid, actor=actor,
                  district=tender.district_code,
                  details={"tender": tender.reference, "version": version, "envelope_sha256": sha})
-    return {"bid": ref, "version": version, "envelope_sha256": sha, "receipt": receipt}
+    return row
 
 
 def _store(path):
@@ -265,7 +273,7 @@ def withdraw_bid(tender: Tender, *, actor: User, membership: Membership | None =
     bid = bid_of(tender, membership.organisation_id)
     version = bid.current_version
     entry = issue_receipt(tender.reference, bid.ref, bid.ref, version.version, version.envelope_sha256, actor=actor,
-                          entry_type=receipts.WITHDRAWAL_TYPE)
+                          entry_type=receipts.WITHDRAWAL_TYPE, at=now)
     version.withdrawn_at = now
     version.withdrawal_receipt = entry
     bid.status = BidStatus.WITHDRAWN

@@ -18,6 +18,13 @@
 
   fetch(box.getAttribute("data-time-url"), { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
-    .then(function (body) { offset = Date.parse(body.now) - Date.now(); show(); window.setInterval(show, 30000); })
+    .then(function (body) {
+      offset = Date.parse(body.now) - Date.now();
+      // A device clock more than a minute off would mislead anyone timing their bid by it.
+      var warning = box.querySelector(".clock-warning");
+      if (warning && Math.abs(offset) > 60000) { warning.hidden = false; }
+      show();
+      window.setInterval(show, 30000);
+    })
     .catch(function () { /* keep the server-rendered text */ });
 }());

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from core.accounts.models import OrgKind
+from tests.conftest import IsolatedClient
 from tests.core.api.conftest import make_token  # noqa: F401  (fixture)
 from tests.tender.tenders.conftest import make_tender, people  # noqa: F401  (fixtures)
 
@@ -97,7 +98,7 @@ class Bidder:
 
 
 @pytest.fixture
-def bidding(make_tender, make_org, make_user, make_token, client):  # noqa: F811
+def bidding(make_tender, make_org, make_user, make_token, app):  # noqa: F811
     """bidding(firms=3, **tender overrides) -> (tender, people, [Bidder]): a published tender and registered firms."""
     from core.extensions import db
     from tender.tenders import operations as tops
@@ -111,7 +112,8 @@ def bidding(make_tender, make_org, make_user, make_token, client):  # noqa: F811
         for user in users[:firms]:
             tops.register_for_tender(tender, {}, actor=user)
             db.session.commit()
-            bidders.append(Bidder(client, tender, user, make_token(user, scopes=("tender:read", "tender:write"))))
+            # Each bidder's API client is its own: a page session in the test's client needs CSRF tokens.
+            bidders.append(Bidder(IsolatedClient(app, app.response_class, use_cookies=True), tender, user, make_token(user, scopes=("tender:read", "tender:write"))))
         return tender, p, bidders
 
     return make

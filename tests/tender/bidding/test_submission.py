@@ -132,7 +132,7 @@ def test_replace_supersedes_and_withdraw_leaves_a_signed_entry(bidding, clock):
     bid = db.session.scalar(sa.select(Bid).where(Bid.ref == firm.ref))
     assert [v.version for v in bid.versions] == [1, 2] and bid.current_version.version == 2
     assert bid.versions[0].superseded_at is not None and bid.versions[1].superseded_at is None
-    other.send(seal_bid(tender, other.ref))
+    assert other.send(seal_bid(tender, other.ref)).status_code == 200
 
     withdrawn = firm.client.post(f"/api/v1/tenders/{tender.id}/bid/withdrawal", headers={**firm.auth,
                                  "Idempotency-Key": "withdraw-1"})
