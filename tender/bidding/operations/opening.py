@@ -10,6 +10,7 @@ Too few custodians by the set time postpone the ceremony; it is never forced.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import mimetypes
@@ -29,13 +30,12 @@ from core.db import DomainError, NotFound, db
 from tender import sealing
 from tender.bidding import opening_notices as notices
 from tender.bidding.models.opening import (
-    BidDocument, BidPriceSheet, FailedTender, Opening, OpeningConfirmation, OpeningObjection, OpeningState,
+    BidDocument, FailedTender, Opening, OpeningConfirmation, OpeningObjection, OpeningState,
     ShareSubmission,
 )
 from tender.bidding.models.submission import Bid, BidStatus, BidVersion
-from tender.bidding.price_sheet import validate_price_sheet
 from tender.tenders.models import Tender, TenderCustodian, TenderState
-from tender.tenders.operations import capacity, tender_values, transition
+from tender.tenders.operations import capacity, tender_values
 from tender.tenders.operations.access import AGENCY, BUREAU, FIRM, MANAGER
 
 S = TenderState
@@ -224,7 +224,7 @@ def envelope_headers(tender: Tender) -> list[dict]:
             raw = None
         out.append({"version_id": version.id, "bid": bid.ref, "bid_version": version.version,
                     "envelope_sha256": version.envelope_sha256,
-                    "header": __import__("base64").b64encode(raw).decode() if raw is not None else None})
+                    "header": base64.b64encode(raw).decode() if raw is not None else None})
     return out
 
 
@@ -478,10 +478,3 @@ def record_digest(record: dict) -> str:
 
 def media_type_of(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-__all__ = [
-    "BidPriceSheet", "allowed_opening_actions", "answer_objection", "confirm_record", "custody_of", "envelope_headers",
-    "opened_bids", "postpone_overdue_openings", "raise_objection", "read_document", "status", "submit_shares",
-    "validate_price_sheet", "transition",
-]
