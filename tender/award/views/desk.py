@@ -120,11 +120,11 @@ def _objection(tender, objection_id: int) -> AwardObjection:
     return objection
 
 
-@bp.post("/<int:tender_id>/objections/<int:objection_id>/answer")
+@bp.post("/<int:tender_id>/objections/<int:award_objection_id>/answer")
 @access(MANAGERS)
-def answer(tender_id: int, objection_id: int):
+def answer(tender_id: int, award_objection_id: int):
     tender = _tender(tender_id)
-    objection = _objection(tender, objection_id)
+    objection = _objection(tender, award_objection_id)
     form = AnswerForm()
     if form.validate_on_submit() and run(form, ops.answer_objection, objection, {"answer": form.answer.data},
                                          actor=actor()):
@@ -132,11 +132,11 @@ def answer(tender_id: int, objection_id: int):
     return _desk(tender, 400, answer=form)
 
 
-@bp.post("/<int:tender_id>/objections/<int:objection_id>/complaint")
+@bp.post("/<int:tender_id>/objections/<int:award_objection_id>/complaint")
 @access(FIRMS)
-def complain(tender_id: int, objection_id: int):
+def complain(tender_id: int, award_objection_id: int):
     tender = _tender(tender_id)
-    objection = _objection(tender, objection_id)
+    objection = _objection(tender, award_objection_id)
     form = ComplaintForm()
     if form.validate_on_submit() and run(form, ops.lodge_complaint, objection, {"reasons": form.reasons.data},
                                          actor=actor()):
@@ -144,11 +144,11 @@ def complain(tender_id: int, objection_id: int):
     return _desk(tender, 400, complaint=form)
 
 
-@bp.post("/<int:tender_id>/complaints/<int:complaint_id>/decide")
+@bp.post("/<int:tender_id>/complaints/<int:award_complaint_id>/decide")
 @access(SUPERVISORS)
-def decide(tender_id: int, complaint_id: int):
+def decide(tender_id: int, award_complaint_id: int):
     tender = _tender(tender_id)
-    complaint = row(AwardComplaint, complaint_id)
+    complaint = row(AwardComplaint, award_complaint_id)
     if complaint is None or complaint.tender_id != tender.id:
         abort(404)
     form = DecisionForm()

@@ -76,7 +76,7 @@ def world_award(tender, firm) -> dict:
                                lodged_at=now)
     db.session.add(complaint)
     db.session.commit()
-    return {"objection_id": objection.id, "complaint_id": complaint.id, "kind": "award", "sha256": "0" * 64}
+    return {"award_objection_id": objection.id, "award_complaint_id": complaint.id, "kind": "award", "sha256": "0" * 64}
 
 
 def signed_report_rows(tender, bids, *, signed_at: datetime):
