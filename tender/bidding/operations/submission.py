@@ -141,10 +141,20 @@ def sealing_parameters(tender: Tender, membership: Membership) -> dict:
 
 def _target(target: str) -> tuple[Tender, int]:
     ref, _sep, version = (target or "").rpartition("/")
-    tender = db.session.scalar(sa.select(Tender).where(Tender.reference == ref)) if ref else None
+    tender = _tender_by_reference(ref) if ref else None
     if tender is None or not version.isascii() or not version.isdigit():
         raise NotFound(_("No such tender."))
     return tender, int(version)
+
+
+def _tender_by_reference(ref: str) -> Tender | None:
+    """The tender, looked up once per request (a part asks for it several times)."""
+    from flask import g, has_request_context
+
+    cache = g.setdefault("bid_tenders", {}) if has_request_context() else {}
+    if ref not in cache:
+        cache[ref] = db.session.scalar(sa.select(Tender).where(Tender.reference == ref))
+    return cache[ref]
 
 
 def _authorise(user: User, target: str) -> None:
