@@ -116,12 +116,20 @@ class BlobStore:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{upload_id}.part"
 
-    def adopt(self, path: Path, *, max_bytes: int | None = None) -> StoredBlob:
-        """Store a finished file of the temporary folder under its digest, by renaming it (no copy)."""
+    def adopt(self, path: Path, *, max_bytes: int | None = None, sha256: str | None = None) -> StoredBlob:
+        """Store a finished file of the temporary folder under its digest, by renaming it (no copy).
+
+        ``sha256`` is the file's digest when the caller has just computed it from this very file
+        (it is not read again); readers check every blob against its digest anyway."""
         path = Path(path)
         if path.resolve().parent.parent != (self.root / TEMPORARY_DIR).resolve():
             raise BlobError("only files of the store's own temporary folder can be adopted")
         limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
+        if sha256 is not None:
+            size = path.stat().st_size
+            if size > limit:
+                raise BlobTooLarge(limit)
+            return self._place(path, check_digest(sha256), size)
         hasher, size = hashlib.sha256(), 0
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK_SIZE):

@@ -8,14 +8,18 @@ from core.extensions import rq
 
 @rq.job(queue="default")
 def close_tender(tender_id: int) -> bool:
-    """Close one tender whose deadline has passed and publish its signed list (a page asks for this)."""
+    """Close one tender whose deadline has passed and publish its signed list (a page asks for this);
+    whether this run closed it."""
     from tender.bidding.operations import close_tender as close
-    from tender.tenders.models import Tender
+    from tender.tenders.models import Tender, TenderState
 
     tender = db.session.get(Tender, tender_id)
-    closed = tender is not None and close(tender) is not None
+    if tender is None:
+        return False
+    was_open = tender.state == TenderState.PUBLISHED
+    close(tender)
     db.session.commit()
-    return closed
+    return was_open and tender.state == TenderState.CLOSED
 
 
 @rq.job(queue="default")

@@ -66,6 +66,9 @@ def test_three_firms_seal_in_the_browser_one_replaces_one_is_late(app_ctx, live_
         page.wait_for_selector("#bid-page[data-ready='1']")
         pages.append(page)
 
+    # The business clock runs months away from this device's clock: the countdown warns of it.
+    pages[1].wait_for_selector(".clock-warning:not([hidden])")
+
     # A sheet with a mistake is refused in the browser, with a summary linking to the field.
     first = pages[0]
     fill_sheet(first, fee_residential="2.505", fee_commercial="3", manager="王经理")

@@ -38,7 +38,6 @@ def close_tender(tender: Tender, *, actor=None, now: datetime | None = None) -> 
     """Close a tender whose deadline has passed and publish its signed list; None if not due."""
     now = now or clock.now()
     lock_tender(tender)
-    db.session.refresh(tender)
     if not due(tender, now):
         return sealed_list_of(tender)
     envelopes = standing_envelopes(tender)

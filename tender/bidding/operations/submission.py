@@ -141,10 +141,20 @@ def sealing_parameters(tender: Tender, membership: Membership) -> dict:
 
 def _target(target: str) -> tuple[Tender, int]:
     ref, _sep, version = (target or "").rpartition("/")
-    tender = db.session.scalar(sa.select(Tender).where(Tender.reference == ref)) if ref else None
+    tender = _tender_by_reference(ref) if ref else None
     if tender is None or not version.isascii() or not version.isdigit():
         raise NotFound(_("No such tender."))
     return tender, int(version)
+
+
+def _tender_by_reference(ref: str) -> Tender | None:
+    """The tender, looked up once per request (a part asks for it several times)."""
+    from flask import g, has_request_context
+
+    cache = g.setdefault("bid_tenders", {}) if has_request_context() else {}
+    if ref not in cache:
+        cache[ref] = db.session.scalar(sa.select(Tender).where(Tender.reference == ref))
+    return cache[ref]
 
 
 def _authorise(user: User, target: str) -> None:
@@ -179,8 +189,10 @@ def install(app) -> None:
 
 
 def lock_tender(tender: Tender) -> None:
-    """Serialise receipts and closing of one tender: the signed list holds exactly the receipts before it."""
-    db.session.execute(sa.select(Tender.id).where(Tender.id == tender.id).with_for_update())
+    """Serialise receipts and closing of one tender: the signed list holds exactly the receipts
+    before it. The tender's row is read again under the lock (its state may have moved)."""
+    db.session.execute(sa.select(Tender).where(Tender.id == tender.id).with_for_update()
+                       .execution_options(populate_existing=True))
 
 
 def accept_envelope(upload, path, *, actor: User) -> dict:
@@ -214,14 +226,20 @@ def take_envelope(tender: Tender, path, version: int, client: dict, *, actor: Us
         raise BidRefused(_("This is not a sealed bid for this tender: %(why)s", why=exc.message),
                          code="envelope_refused") from None
 
-    lock_tender(tender)
-    db.session.refresh(tender)
-    now = now or clock.now()
-    _check_open(upload_target(tender, version), now)  # again, under the lock: the tender may have closed meanwhile
-    bid = bid_of(tender, firm_id)
-    if next_version(bid) != version:
-        raise BidRefused(_("This version was sent already; seal the next one."), code="wrong_version")
-    stored = _store(path)
+    # Stored before the lock, which receipts and closing share, so the lock is held briefly.
+    stored = _store(path, sha)
+    try:
+        lock_tender(tender)
+        now = now or clock.now()
+        if not open_for_bids(tender, now):  # again, under the lock: the tender may have closed meanwhile
+            _check_open(upload_target(tender, version), now)
+        bid = bid_of(tender, firm_id)
+        if next_version(bid) != version:
+            raise BidRefused(_("This version was sent already; seal the next one."), code="wrong_version")
+    except DomainError:
+        if stored.created and not _referenced(stored.digest):
+            BlobStore.from_config(current_app.config).path_for(stored.digest).unlink(missing_ok=True)
+        raise
     if bid is None:
         bid = Bid(tender_id=tender.id, firm_id=firm_id, ref=ref, status=BidStatus.SUBMITTED, created_at=now)
         db.session.add(bid)
@@ -246,7 +264,7 @@ def take_envelope(tender: Tender, path, version: int, client: dict, *, actor: Us
     return row
 
 
-def _store(path):
+def _store(path, sha256: str):
     """Store the envelope under its digest, from a link to the upload's file: should the process
     die before the commit, the upload's own file is still there and the last part can be sent again."""
     import os
@@ -256,9 +274,13 @@ def _store(path):
     link = path.parent / f"{path.stem}-{secrets.token_hex(4)}.envelope"
     os.link(path, link)
     try:
-        return blobs.adopt(link, max_bytes=current_app.config["BID_ENVELOPE_MAX_BYTES"])
+        return blobs.adopt(link, max_bytes=current_app.config["BID_ENVELOPE_MAX_BYTES"], sha256=sha256)
     finally:
         link.unlink(missing_ok=True)
+
+
+def _referenced(digest: str) -> bool:
+    return db.session.scalar(sa.select(BidVersion.id).where(BidVersion.envelope_blob == digest).limit(1)) is not None
 
 
 # --- withdrawing, the security, the receipts ------------------------------------------------------

@@ -103,3 +103,25 @@ def test_the_public_list_appears_at_the_deadline_without_names(bidding, client, 
 
     assert db.session.scalar(sa.select(AuditHead.reason).order_by(AuditHead.id.desc()).limit(1)) \
         == f"tender_deadline:{tender.reference}"
+
+
+def test_a_page_seen_after_the_deadline_asks_for_the_closing_job_which_closes_once(bidding, client, clock, app):
+    from rq import Queue
+
+    from core.extensions import rq
+    from tender.bidding import tasks
+    from tender.tenders.models import TenderState
+
+    tender, _p, (firm, *_rest) = bidding(firms=1)
+    clock.set(DEADLINE - timedelta(hours=3))
+    firm.send(seal_bid(tender, firm.ref))
+    clock.set(DEADLINE + timedelta(seconds=1))
+    html = client.get(f"/tenders/{tender.id}/sealed-bids").get_data(as_text=True)
+    assert "notice-info" in html  # being signed; the request itself wrote nothing
+    queue: Queue = rq.queues["default"]
+    assert f"close-tender-{tender.id}" in queue.job_ids
+    assert tasks.close_tender.func(tender.id) is True  # what the worker runs
+    assert tasks.close_tender.func(tender.id) is False  # and again: nothing more
+    db.session.expire_all()
+    assert db.session.get(type(tender), tender.id).state == TenderState.CLOSED
+    assert "sealed-list" in client.get(f"/tenders/{tender.id}/sealed-bids").get_data(as_text=True)
