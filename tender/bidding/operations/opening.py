@@ -4,8 +4,8 @@ Each custodian unwraps their share of every bid on their own device (the browser
 ``seal unwrap-shares`` command whose shares file the page uploads) and submits only the shares.
 With k custodians in, the platform opens each envelope once, streaming, checks it against the
 signed list of sealed bids, parses the price sheet with the submission page's own validator, keeps
-the documents in blob storage and publishes the opening record; the file keys are forgotten and the shares erased.
-Too few custodians by the set time postpone the ceremony; it is never forced.
+the documents in blob storage and publishes the opening record; the file keys are forgotten and
+the shares erased. Too few custodians by the set time postpone the ceremony; it is never forced.
 """
 
 from __future__ import annotations
