@@ -264,6 +264,11 @@ class StagedBlob:
     def digest(self) -> str:
         return self._hasher.hexdigest()
 
+    def sync(self) -> None:
+        """Make what was written so far durable (placing it later then has little left to flush)."""
+        self._out.flush()
+        os.fsync(self._out.fileno())
+
     def place(self) -> StoredBlob:
         """fsync and rename the file to its digest's place."""
         self._out.flush()

@@ -26,6 +26,7 @@ def init_app(app) -> None:
     from core.views import register_section
     from tender.bidding import opening_sections
 
+    register_section(app, "dashboard", opening_sections.openings)
     register_section(app, "dashboard", opening_sections.custody)
     register_section(app, "custodian_key", opening_sections.custody)
 

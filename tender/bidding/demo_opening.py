@@ -7,9 +7,8 @@
 * one failed with two valid bids, fewer than the minimum of three, waiting for the tenderer to
   tender again or ask the bureau for a negotiated appointment.
 
-The bids are sealed here with the sealing package and stored as an upload stores them (blob,
-receipt in the tender's log); closing and the opening run through this package's operations with
-the custodians' demo key files. Running the seeder again adds nothing.
+The bids go through the submission's own operation (``tender.bidding.demo.submit_demo_bid``);
+closing and the opening run through this package's operations with the custodians' demo key files. Running the seeder again adds nothing.
 """
 
 from __future__ import annotations
@@ -25,13 +24,12 @@ from core import clock
 from core.blobs import BlobStore
 from core.db import db
 from tender import sealing
-from tender.bidding.models import Bid, BidStatus, BidVersion
+from tender.bidding.demo import MANAGERS, demo_sheet, submit_demo_bid
 from tender.bidding.operations import opening as opening_ops
 from tender.bidding.operations.closing import close_tender
 from tender.bidding.operations.submission import bid_ref, custodian_keys
-from tender.bidding.price_sheet import annual_total, encode
+from tender.bidding.price_sheet import encode
 from tender.sealing import keyfile
-from tender.sealing.operations import issue_receipt
 from tender.tenders import demo as tenders_demo
 from tender.tenders import operations as tops
 from tender.tenders.models import Tender
@@ -44,45 +42,21 @@ REVOKED = {"opened": 3}  # the bid (by position) whose envelope was damaged befo
 READY_QUORUM_MINUTES = 1440
 
 
-def _sheet(tender: Tender, fee: int) -> dict:
-    fees = {a.property_type.value: fee for a in tender.areas}
-    return {
-        "schema_version": 1, "fee_model": tender.fee_model.value,
-        "fees": [{"property_type": k, "fee_fen_per_m2_month": v} for k, v in fees.items()],
-        "commission_rate_bp": None, "commission_fixed_fen": None,
-        "annual_total_fen": annual_total(tender, fees), "labour_cost_monthly_fen": 12_600_000,
-        "staffing": [{"post": "秩序维护员", "headcount": 18, "monthly_cost_fen": 8_100_000},
-                     {"post": "保洁员", "headcount": 12, "monthly_cost_fen": 4_500_000}],
-        "project_manager": {"name": f"项目经理{fee}", "certificate_no": f"SHWY-2018-{fee:04d}", "phone": "13801234567"},
-        "contact": {"name": "投标联系人", "phone": "021-64001234"},
-        "key_people": [],
-    }
-
-
-def _seal(tender: Tender, firm, uploader, *, fee: int, damaged: bool, received_at: datetime) -> Bid:
-    ref = bid_ref(tender, firm.id)
-    out = io.BytesIO()
-    sealing.seal(out, tender_id=tender.reference, bid_id=ref, bid_version=1, deadline=tender.bid_deadline,
-                 custodian_keys=[k.public_key for k in custodian_keys(tender)], threshold=tender.custodian_threshold,
-                 price_sheet=encode(_sheet(tender, fee)),
-                 documents=[sealing.Document.from_bytes("技术方案.pdf", tenders_demo.PDF + f"% {firm.name}".encode(),
-                                                        part="technical"),
-                            sealing.Document.from_bytes("资格证明.pdf", tenders_demo.PDF, part="qualification")])
-    data = bytearray(out.getvalue())
+def _bid(tender: Tender, user, *, fee: int, damaged: bool, now: datetime) -> None:
+    """A bid sent through the submission's own operation; ``damaged`` changes a byte of its ciphertext
+    before it is sent (the header still inspects, so the upload takes it: it fails only at the opening)."""
+    envelope = None
     if damaged:
+        firm = user.active_memberships()[0].organisation
+        out = io.BytesIO()
+        sealing.seal(out, tender_id=tender.reference, bid_id=bid_ref(tender, firm.id), bid_version=1,
+                     deadline=tender.bid_deadline, custodian_keys=[k.public_key for k in custodian_keys(tender)],
+                     threshold=tender.custodian_threshold, price_sheet=encode(demo_sheet(tender, fee, MANAGERS[0])),
+                     documents=[sealing.Document.from_bytes("技术方案.pdf", tenders_demo.PDF, "technical")])
+        data = bytearray(out.getvalue())
         data[-100] ^= 0x01
-    stored = BlobStore.from_config(current_app.config).put_bytes(bytes(data))
-    bid = Bid(tender_id=tender.id, firm_id=firm.id, ref=ref, status=BidStatus.SUBMITTED)
-    db.session.add(bid)
-    db.session.flush()
-    receipt = issue_receipt(tender.reference, ref, ref, 1, stored.digest, actor=uploader)
-    version = BidVersion(bid_id=bid.id, version=1, envelope_blob=stored.digest, envelope_sha256=stored.digest,
-                         envelope_size=stored.size, received_at=received_at, receipt=receipt, uploader_id=uploader.id,
-                         remote_addr="127.0.0.1", user_agent="demo", device_id="demo-device")
-    db.session.add(version)
-    db.session.flush()
-    bid.current_version_id = version.id
-    return bid
+        envelope = bytes(data)
+    submit_demo_bid(tender, user, fee_fen=fee, manager=MANAGERS[fee % len(MANAGERS)], now=now, envelope=envelope)
 
 
 def _shares(tender: Tender, user, folder: Path, now: datetime) -> dict | None:
@@ -131,8 +105,8 @@ def _tender(kind: str, world, custodians, firm_users, *, now: datetime, real_now
             tops.register_for_tender(tender, {}, actor=user, now=announced + timedelta(days=1))
             bidders.append(user)
     for position, user in enumerate(bidders):
-        _seal(tender, user.memberships[0].organisation, user, fee=268 + 7 * position,
-              damaged=REVOKED.get(kind) == position, received_at=deadline - timedelta(hours=20 - position))
+        _bid(tender, user, fee=268 + 7 * position, damaged=REVOKED.get(kind) == position,
+             now=deadline - timedelta(hours=20 - position))
     close_tender(tender, now=deadline + timedelta(seconds=30))
     return tender
 

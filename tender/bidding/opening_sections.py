@@ -5,6 +5,16 @@ from __future__ import annotations
 from flask_login import current_user
 
 
+def openings(membership) -> dict | None:
+    """The tenders at their opening (or just after) where the signed-in person plays a part."""
+    from tender.bidding.operations.opening import attended_openings
+
+    if not current_user.is_authenticated:
+        return None
+    tenders = attended_openings(membership, current_user)
+    return {"template": "bidding/_opening_attended.html", "tenders": tenders} if tenders else None
+
+
 def custody(membership) -> dict | None:
     """The tenders the signed-in custodian holds a share for, each with its opening time."""
     from tender.bidding.operations.opening import custody_of

@@ -114,7 +114,23 @@ def make_world(make_org, make_user) -> World:
 
     # A tender of the world's tenderer, run by the world's agency, with a question of the world's firm.
     world.params.update(world_tender(orgs[Role.TENDERER], orgs[Role.AGENCY], orgs[Role.FIRM], world.users[Role.TENDERER]))
+    world.params["objection_id"] = opening_objection(world.params["tender_id"], orgs[Role.FIRM], world.users[Role.FIRM])
     return world
+
+
+def opening_objection(tender_id: int, firm, user) -> int:
+    """An objection at the world tender's opening (its ceremony routes take the objection's id)."""
+    from core import clock
+    from tender.bidding.models import Opening, OpeningObjection
+
+    now = clock.now()
+    opening = Opening(tender_id=tender_id, scheduled_at=now, quorum_due_at=now)
+    db.session.add(opening)
+    db.session.flush()
+    objection = OpeningObjection(opening_id=opening.id, firm_id=firm.id, raised_by_id=user.id, text="开标异议")
+    db.session.add(objection)
+    db.session.commit()
+    return objection.id
 
 
 def fill(rule, world: World) -> dict:

@@ -1,15 +1,16 @@
 """The opening ceremony (开标): custodians submit their shares, and with k of them every envelope is opened.
 
-Each custodian unwraps their share of every bid on their own device (the browser page or the
-``flask seal submit-shares`` command) and submits only the shares. With k custodians in, the
-platform opens each envelope once, streaming, checks it against the signed list of sealed bids,
-parses the price sheet with the submission page's own validator, keeps the documents in blob
-storage and publishes the opening record; the file keys are forgotten and the shares erased.
-Too few custodians by the set time postpone the ceremony; it is never forced.
+Each custodian unwraps their share of every bid on their own device (the browser page, or the
+``seal unwrap-shares`` command whose shares file the page uploads) and submits only the shares.
+With k custodians in, the platform opens each envelope once, streaming, checks it against the
+signed list of sealed bids, parses the price sheet with the submission page's own validator, keeps
+the documents in blob storage and publishes the opening record; the file keys are forgotten and
+the shares erased. Too few custodians by the set time postpone the ceremony; it is never forced.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import mimetypes
@@ -29,13 +30,12 @@ from core.db import DomainError, NotFound, db
 from tender import sealing
 from tender.bidding import opening_notices as notices
 from tender.bidding.models.opening import (
-    BidDocument, BidPriceSheet, FailedTender, Opening, OpeningConfirmation, OpeningObjection, OpeningState,
+    BidDocument, FailedTender, Opening, OpeningConfirmation, OpeningObjection, OpeningState,
     ShareSubmission,
 )
 from tender.bidding.models.submission import Bid, BidStatus, BidVersion
-from tender.bidding.price_sheet import validate_price_sheet
 from tender.tenders.models import Tender, TenderCustodian, TenderState
-from tender.tenders.operations import capacity, tender_values, transition
+from tender.tenders.operations import capacity, tender_values
 from tender.tenders.operations.access import AGENCY, BUREAU, FIRM, MANAGER
 
 S = TenderState
@@ -144,8 +144,9 @@ def allowed_opening_actions(tender: Tender, membership: Membership | None, user:
         submitted = opening is not None and any(s.user_id == user.id for s in opening.submissions)
         if not submitted:
             actions.add("submit_shares")
-    ongoing = tender.state in (S.CLOSED, S.OPENED, S.FAILED) and opening is not None \
-        and opening.state != OpeningState.POSTPONED and now >= opening.scheduled_at
+    plan = timetable(tender, opening, now)
+    ongoing = tender.state in (S.CLOSED, S.OPENED, S.FAILED) and plan.state != OpeningState.POSTPONED.value \
+        and plan.scheduled_at is not None and now >= plan.scheduled_at
     failure = failure_of(tender)
     if failure is not None and failure.path is not None:
         ongoing = False
@@ -199,7 +200,7 @@ def sealed_versions(tender: Tender) -> list[tuple[Bid, BidVersion]]:
         .where(Bid.tender_id == tender.id, BidVersion.withdrawn_at.is_(None),
                Bid.status.in_([BidStatus.SUBMITTED, BidStatus.VALID, BidStatus.INVALID, BidStatus.REVOKED,
                                BidStatus.LAPSED]))
-        .order_by(Bid.id)
+        .order_by(Bid.id).options(sa_orm.joinedload(Bid.firm))
     ).all()
     return [(bid, version) for bid, version in rows]
 
@@ -223,7 +224,7 @@ def envelope_headers(tender: Tender) -> list[dict]:
             raw = None
         out.append({"version_id": version.id, "bid": bid.ref, "bid_version": version.version,
                     "envelope_sha256": version.envelope_sha256,
-                    "header": __import__("base64").b64encode(raw).decode() if raw is not None else None})
+                    "header": base64.b64encode(raw).decode() if raw is not None else None})
     return out
 
 
@@ -369,7 +370,7 @@ def raise_objection(tender: Tender, data: dict, *, actor: User, membership=None,
     if len(text) < 5 or len(text) > MAX_OBJECTION:
         raise DomainError(_("Write the objection in 5 to %(num)s characters.", num=MAX_OBJECTION), code="text",
                           field="text")
-    opening = opening_of(tender)
+    opening = ensure_opening(tender, now)
     objection = OpeningObjection(opening_id=opening.id, firm_id=membership.organisation_id, raised_by_id=actor.id,
                                  text=text, raised_at=now)
     opening.objections.append(objection)
@@ -446,6 +447,13 @@ def read_document(doc: BidDocument):
     return _store().open(doc.blob)
 
 
+def attended_openings(membership: Membership | None, user: User) -> list[Tender]:
+    """The tenders at or after their opening where this person plays a part (custodian, tenderer, bureau, bidder)."""
+    tenders = db.session.scalars(sa.select(Tender).where(Tender.state.in_([S.CLOSED, S.OPENED, S.FAILED]))
+                                 .order_by(Tender.bid_deadline.desc()).limit(200))
+    return [t for t in tenders if roles_at(t, membership, user)][:10]
+
+
 def custody_of(user: User) -> list[dict]:
     """The tenders the user holds a share for, with each opening's time and state, soonest first."""
     rows = db.session.execute(
@@ -470,10 +478,3 @@ def record_digest(record: dict) -> str:
 
 def media_type_of(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-__all__ = [
-    "BidPriceSheet", "allowed_opening_actions", "answer_objection", "confirm_record", "custody_of", "envelope_headers",
-    "opened_bids", "postpone_overdue_openings", "raise_objection", "read_document", "status", "submit_shares",
-    "validate_price_sheet", "transition",
-]

@@ -2,14 +2,18 @@
 
 Each envelope is read once, streaming: its chunks are checked as they are decrypted and each
 document goes into a staged blob file, placed under its digest only when the whole envelope has
-verified, so an envelope that fails anywhere leaves no plaintext behind. Memory holds one chunk at a
-time, whatever the size of the bid. A bid that cannot be opened is revoked when the envelope as
-received is at fault (the bidder sealed it so) and lapses otherwise; the others are opened all the
-same. A price sheet that fails :func:`validate_price_sheet` makes its bid invalid, with the reason.
+verified, so an envelope that fails anywhere leaves no plaintext behind. Memory holds a few chunks
+at a time, whatever the size of the bid. The envelope's SHA-256 (the check against the signed list)
+and the writing of the documents run in threads beside the decryption, through a short queue. A bid
+that cannot be opened is revoked when the envelope as received is at fault (the bidder sealed it so)
+and lapses otherwise; the others are opened all the same. A price sheet that fails :func:`validate_price_sheet` makes its bid invalid, with the reason.
 """
 
 from __future__ import annotations
 
+import hashlib
+import queue
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,6 +85,62 @@ def _not_opened(status: BidStatus, reason: str, integrity: str = "not_opened") -
     return Outcome(status, reason, integrity)
 
 
+class _EnvelopeDigest(threading.Thread):
+    """The stored envelope's SHA-256, read beside the decryption: hashlib and file reads release the
+    GIL, so on a second core the check against the signed list costs no time of its own."""
+
+    def __init__(self, path):
+        super().__init__(name="envelope-digest", daemon=True)
+        self.path, self.digest = path, None
+
+    def run(self) -> None:
+        hasher = hashlib.sha256()
+        try:
+            with open(self.path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    hasher.update(block)
+        except OSError:
+            return
+        self.digest = hasher.hexdigest()
+
+
+class _Writer(threading.Thread):
+    """Writes the decrypted pieces to their staged blobs beside the decryption, through a short queue
+    (memory stays bounded: at most QUEUED pieces of one chunk each are in flight)."""
+
+    QUEUED = 32
+    SYNC, STOP = object(), object()
+
+    def __init__(self):
+        super().__init__(name="bid-document-writer", daemon=True)
+        self.queue: queue.Queue = queue.Queue(self.QUEUED)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while True:
+            blob, piece = self.queue.get()
+            if piece is self.STOP:
+                return
+            if self.error is not None:
+                continue  # drain until told to stop
+            try:
+                if piece is self.SYNC:
+                    blob.sync()
+                else:
+                    blob.write(piece)
+            except BaseException as exc:  # handed to the decrypting thread by finish()
+                self.error = exc
+
+    def put(self, blob: StagedBlob, piece) -> None:
+        self.queue.put((blob, piece))
+
+    def finish(self) -> None:
+        self.queue.put((None, self.STOP))
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def open_one(tender: Tender, bid: Bid, version: BidVersion, shares: list[sealing.KeyShare], failures: list[str],
              listed: dict) -> Outcome:
     """Open one envelope, all or nothing (see the module's note on faults)."""
@@ -88,11 +148,16 @@ def open_one(tender: Tender, bid: Bid, version: BidVersion, shares: list[sealing
     if listed.get((bid.ref, version.version)) != version.envelope_sha256:
         return _not_opened(BidStatus.LAPSED, _("The envelope is not the one in the signed list of sealed bids."),
                            "not_in_list")
-    if version.envelope_blob != version.envelope_sha256 or not store.exists(version.envelope_blob) \
-            or not store.verify(version.envelope_blob):
-        return _not_opened(BidStatus.LAPSED, _("The stored envelope is missing or was changed in storage."),
-                           "changed")
+    changed = _not_opened(BidStatus.LAPSED, _("The stored envelope is missing or was changed in storage."), "changed")
+    path = store.path_for(version.envelope_blob)
+    if version.envelope_blob != version.envelope_sha256 or not path.is_file():
+        return changed
+    digest = _EnvelopeDigest(path)
+    digest.start()
     if len(shares) < (tender.custodian_threshold or 2):
+        digest.join()
+        if digest.digest != version.envelope_sha256:
+            return changed
         if any(code in BIDDER_FAULTS for code in failures):
             return _not_opened(BidStatus.REVOKED, _("The custodians' tools could not unwrap their shares: the "
                                                     "envelope was sealed wrongly (%(codes)s).",
@@ -100,28 +165,38 @@ def open_one(tender: Tender, bid: Bid, version: BidVersion, shares: list[sealing
         return _not_opened(BidStatus.LAPSED, _("Too few custodians could unwrap a share of this envelope."))
     staged: list[StagedBlob] = []
     outcome = Outcome(BidStatus.VALID)
+    writer = _Writer()
+    writer.start()
+    failure = None
     try:
-        with store.path_for(version.envelope_blob).open("rb") as fh:
-            opened = sealing.open_envelope(fh, shares, tender_id=tender.reference, bid_id=bid.ref,
-                                           bid_version=version.version, verify_first=False)
-            try:
-                raw = opened.price_sheet()
-                for entry, pieces in opened.documents():
-                    blob = store.stage()
-                    staged.append(blob)
-                    for piece in pieces:
-                        blob.write(piece)
-                    outcome.documents.append((entry, blob))
-            finally:
-                opened.forget()
+        try:
+            with path.open("rb") as fh:
+                opened = sealing.open_envelope(fh, shares, tender_id=tender.reference, bid_id=bid.ref,
+                                               bid_version=version.version, verify_first=False)
+                try:
+                    raw = opened.price_sheet()
+                    for entry, pieces in opened.documents():
+                        blob = store.stage()
+                        staged.append(blob)
+                        for piece in pieces:
+                            writer.put(blob, piece)
+                        writer.put(blob, _Writer.SYNC)
+                        outcome.documents.append((entry, blob))
+                finally:
+                    opened.forget()
+        finally:
+            writer.finish()
     except sealing.SealError as exc:
-        for blob in staged:
-            blob.discard()
-        return _not_opened(BidStatus.REVOKED, _("The envelope does not open: %(why)s", why=exc.message))
+        failure = _not_opened(BidStatus.REVOKED, _("The envelope does not open: %(why)s", why=exc.message))
     except (OSError, BlobError):
+        failure = _not_opened(BidStatus.LAPSED, _("The envelope could not be read from storage."))
+    digest.join()
+    if digest.digest != version.envelope_sha256:
+        failure = changed  # not the bytes received: whatever else went wrong, not the bidder's doing
+    if failure is not None:
         for blob in staged:
             blob.discard()
-        return _not_opened(BidStatus.LAPSED, _("The envelope could not be read from storage."))
+        return failure
     clean, errors = validate_price_sheet(tender, decode(raw))
     if clean is None or errors:
         outcome.status = BidStatus.INVALID

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from core.db import DomainError
 from core.extensions import db
 from tender.bidding.models import (
-    Bid, BidDocument, BidPriceSheet, BidStatus, FailedTender, Opening, OpeningState, ShareSubmission,
+    Bid, BidDocument, BidPriceSheet, BidStatus, FailedTender, OpeningState, ShareSubmission,
 )
 from tender.bidding.operations import opening as ops
 from tender.bidding.operations.unsealing import listed_envelopes

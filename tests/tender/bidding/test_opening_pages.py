@@ -103,3 +103,17 @@ def test_public_statistics_and_the_custodian_s_list(world, client, login):
     assert world.tender.community_name in html and "2026-10-20" in html
     key_page = client.get("/sealing/custodian-key").get_data(as_text=True)
     assert 'id="custody-list"' in key_page and world.tender.reference in key_page
+
+
+def test_dashboards_lead_to_the_opening_and_bidders_may_object_from_its_start(world, client, login, logout):
+    link = f"/tenders/{world.tender.id}/opening"
+    for user in (world.firm_users[2], world.people["officer"], world.custodians[1]):
+        login(user)
+        assert link in client.get("/dashboard").get_data(as_text=True), user
+        logout()
+    login(world.firm_users[2])
+    html = client.get(link).get_data(as_text=True)
+    assert 'id="objection-text"' in html  # before any custodian has come
+    client.post(link + "/objections", data={"csrf_token": csrf_token(html), "text": "开标时间已到，保管人尚未到场。"})
+    db.session.expire_all()
+    assert len(ops.opening_of(world.tender).objections) == 1
