@@ -1,11 +1,11 @@
 """The opening ceremony (开标): custodians submit their shares, and with k of them every envelope is opened.
 
-Each custodian unwraps their share of every bid on their own device (the browser page or the
-``flask seal submit-shares`` command) and submits only the shares. With k custodians in, the
-platform opens each envelope once, streaming, checks it against the signed list of sealed bids,
-parses the price sheet with the submission page's own validator, keeps the documents in blob
-storage and publishes the opening record; the file keys are forgotten and the shares erased.
-Too few custodians by the set time postpone the ceremony; it is never forced.
+Each custodian unwraps their share of every bid on their own device (the browser page, or the
+``seal unwrap-shares`` command whose shares file the page uploads) and submits only the shares.
+With k custodians in, the platform opens each envelope once, streaming, checks it against the
+signed list of sealed bids, parses the price sheet with the submission page's own validator, keeps
+the documents in blob storage and publishes the opening record; the file keys are forgotten and
+the shares erased. Too few custodians by the set time postpone the ceremony; it is never forced.
 """
 
 from __future__ import annotations
