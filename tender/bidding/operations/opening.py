@@ -280,10 +280,31 @@ def submit_shares(tender: Tender, data: dict, *, actor: User, membership=None, n
                  details={"reference": tender.reference, "position": custodian.position, "via": submission.via,
                           "shares": len(shares), "failures": failures})
     if len(opening.submissions) >= (tender.custodian_threshold or 2):
-        from tender.bidding.operations.unsealing import open_bids
-
-        open_bids(opening, actor=actor, now=now)
+        start_opening(opening, tender, actor=actor, now=now)
     return submission
+
+
+def start_opening(opening: Opening, tender: Tender, *, actor: User, now: datetime) -> Opening:
+    """k shares are in: the ceremony is in progress and a job opens the envelopes after this commit.
+
+    Opening a large tender takes longer than a request may; the job (:func:`tender.bidding.opening_tasks.open_bids`)
+    takes the opening's id, and the pages polling the status show the progress, then the record.
+    """
+    from core.jobs.queueing import enqueue_after_commit
+    from tender.bidding import opening_tasks
+
+    opening.state, opening.started_at = OpeningState.IN_PROGRESS, now
+    db.session.flush()
+    record_event("bidding.opening_started", tender, actor=actor, district=tender.district_code,
+                 details={"reference": tender.reference, "submitted": len(opening.submissions)})
+    enqueue_after_commit(opening_tasks.open_bids, opening.id, job_id=opening_job_id(opening),
+                         job_timeout=int(current_app.config["OPENING_JOB_TIMEOUT"]))
+    return opening
+
+
+def opening_job_id(opening: Opening) -> str:
+    """One job id per opening, so a resubmission while a run is queued is not queued twice."""
+    return f"bid-opening-{opening.id}"
 
 
 def status(tender: Tender, now: datetime, *, with_names: bool = True) -> dict:

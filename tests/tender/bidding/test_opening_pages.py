@@ -11,7 +11,7 @@ from core.extensions import db
 from tender.bidding.models import OpeningState
 from tender.bidding.operations import opening as ops
 from tests.factories import csrf_token
-from tests.tender.bidding.opening_helpers import sealed_tender, unwrap_all
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender, unwrap_all
 
 
 @pytest.fixture
@@ -60,8 +60,16 @@ def test_custodians_send_shares_and_everyone_follows_the_progress(world, client,
     assert client.get(f"/tenders/{world.tender.id}/opening/status.json").get_json()["submitted"] == 1
     logout()
     login(second)
-    assert send_shares(client, world, second).status_code == 201
+    answer = send_shares(client, world, second)
+    # The k-th share answers at once: the envelopes are opened by the job it queued.
+    assert answer.status_code == 201 and answer.get_json()["status"]["state"] == "in_progress"
     logout()
+    assert ops.opening_of(world.tender).state == OpeningState.IN_PROGRESS
+    login(world.firm_users[1])
+    assert client.get(f"/tenders/{world.tender.id}/opening/status.json").get_json()["state"] == "in_progress"
+    assert 'id="opening-record"' not in client.get(f"/tenders/{world.tender.id}/opening").get_data(as_text=True)
+    logout()
+    assert "tender.bidding.opening_tasks.open_bids" in [job.func_name for job in run_jobs()]
     assert ops.opening_of(world.tender).state == OpeningState.OPENED
     login(world.firm_users[1])
     html = client.get(f"/tenders/{world.tender.id}/opening").get_data(as_text=True)
