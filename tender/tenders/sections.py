@@ -34,3 +34,16 @@ def dashboard(membership) -> dict | None:
     if role == Role.FIRM:
         return {"template": "tenders/_dashboard_firm.html", "tenders": registered_tenders(membership)[:10], "now": now}
     return None
+
+
+def register_tender_section(app, section) -> None:
+    """Let a later stage add a section to a tender's page: ``section(tender, membership, now)`` returns
+    None or a dict with the ``template`` to include and the values it shows."""
+    app.extensions.setdefault("tender_sections", []).append(section)
+
+
+def tender_sections(tender, membership, now) -> list[dict]:
+    from flask import current_app
+
+    found = (section(tender, membership, now) for section in current_app.extensions.get("tender_sections", ()))
+    return [s for s in found if s]

@@ -19,6 +19,7 @@ from tender.tenders.operations import tender_values
 from tender.tenders.operations.access import capacity, registration_of
 from tender.tenders.operations.agencies import agencies, appointments_of, staff_of
 from tender.tenders.operations.queries import PAGE_SIZE, public_tenders
+from tender.tenders.sections import tender_sections
 from tender.tenders.views import bp
 from tender.tenders.views.common import actions, load, row
 
@@ -59,7 +60,8 @@ def _detail_context(tender, now):
             questions[q.answer_id] = q
     return {"tender": tender, "now": now, "values": tender_values(tender, now), "who": who,
             "registration": registration, "answers": answers, "questions": questions,
-            "actions": actions(tender), "credit_lookup": endpoint_url("credit.lookup")}
+            "actions": actions(tender), "credit_lookup": endpoint_url("credit.lookup"),
+            "stage_sections": tender_sections(tender, membership, now)}
 
 
 @bp.get("/<int:tender_id>")
