@@ -17,6 +17,16 @@ def postpone_overdue_openings() -> int:
 
 
 @rq.job(queue="default")
+def resume_stalled_openings() -> int:
+    """Queue again the opening job of openings stuck in progress and remove stale staged plaintext."""
+    from tender.bidding.operations.opening import resume_stalled_openings as resume
+
+    count = resume()
+    db.session.commit()
+    return count
+
+
+@rq.job(queue="default")
 def open_bids(opening_id: int) -> bool:
     """Open every envelope of an opening whose k shares are in (开标解密) and publish its record.
 
@@ -36,3 +46,5 @@ def open_bids(opening_id: int) -> bool:
 
 # Submitted by ``flask rq cron``; it never opens anything, it only moves a ceremony that could not be held.
 postpone_overdue_openings.cron_register(60)
+# Submitted by ``flask rq cron`` too: a lost or failed opening job is queued again, a few times at most.
+resume_stalled_openings.cron_register(60)
