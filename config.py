@@ -137,6 +137,9 @@ class BaseConfig:
 
     # RQ queues, named by purpose.
     RQ_QUEUES = ["default", "mail", "exchange"]
+    # Seconds a worker lets the opening job run (every envelope of a tender) before stopping it; a
+    # stopped run leaves nothing written and the job is run again.
+    OPENING_JOB_TIMEOUT = _env_int("OPENING_JOB_TIMEOUT", 3600)
 
     BLOB_MAX_BYTES = _env_int("BLOB_MAX_BYTES", 2 * 1024**3)
     # Resumable uploads (large bids): the most one part may carry, and how long an unfinished

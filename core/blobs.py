@@ -15,6 +15,7 @@ import io
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -157,6 +158,23 @@ class BlobStore:
         places it under its digest once the whole content is known to be good, or discards it."""
         fd, tmp_name = tempfile.mkstemp(prefix="stage-", dir=self.root / TEMPORARY_DIR)
         return StagedBlob(self, fd, Path(tmp_name))
+
+    def remove_stale_staged(self, older_than_seconds: float) -> int:
+        """Remove ``stage-*`` files not modified for ``older_than_seconds`` (left by a process killed while
+        writing them; they may hold decrypted documents). Returns how many were removed.
+
+        File ages are the filesystem's modification times, so they are compared with the system clock.
+        """
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for path in (self.root / TEMPORARY_DIR).glob("stage-*"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # placed or discarded meanwhile
+                continue
+        return removed
 
     def put_bytes(self, data: bytes, **options) -> StoredBlob:
         return self.put(io.BytesIO(data), **options)

@@ -29,6 +29,9 @@ def init_app(app) -> None:
     register_section(app, "dashboard", opening_sections.openings)
     register_section(app, "dashboard", opening_sections.custody)
     register_section(app, "custodian_key", opening_sections.custody)
+    from tender.tenders.sections import register_tender_section
+
+    register_tender_section(app, opening_sections.tender_page)
 
     from tender.bidding import demo, demo_opening
 

@@ -140,6 +140,11 @@ def seed(world) -> list:
             data = _shares(tender, user, folder, opened_at)
             if data is not None:
                 opening_ops.submit_shares(tender, data, actor=user, now=opened_at, via="cli")
+        opening = opening_ops.opening_of(tender)
+        if opening is not None:  # the seed opens at once what the opening job would open (it then finds it opened)
+            from tender.bidding.operations.unsealing import run_opening
+
+            run_opening(opening.id, now=opened_at)
         db.session.flush()
     if ready is not None:
         print(f"Demo opening waiting for its custodians: {NAMES['ready']} ({ready.reference}), "

@@ -1,4 +1,5 @@
-"""Sections the opening adds to other pages: a custodian's tenders on the dashboard and on the custodian-key page."""
+"""Sections the opening adds to other pages: a custodian's tenders on the dashboard and on the custodian-key
+page, and the opening's counts and ceremony link on the tender's own page."""
 
 from __future__ import annotations
 
@@ -23,3 +24,19 @@ def custody(membership) -> dict | None:
         return None
     rows = custody_of(current_user)
     return {"template": "bidding/_opening_dashboard.html", "rows": rows} if rows else None
+
+
+def tender_page(tender, membership, now) -> dict | None:
+    """On the tender's own page: the opening's public counts once opened, and the ceremony's link for its participants."""
+    from tender.bidding.models.opening import OpeningState
+    from tender.bidding.operations.opening import may_attend, opening_of, statistics
+
+    user = current_user if current_user.is_authenticated else None
+    attends = may_attend(tender, membership, user)
+    stats = statistics(tender)
+    opening = opening_of(tender)
+    in_progress = opening is not None and opening.state == OpeningState.IN_PROGRESS
+    if not stats["opened"] and not attends and not in_progress:
+        return None
+    return {"template": "bidding/_tender_opening.html", "statistics": stats, "attends": attends,
+            "in_progress": in_progress}

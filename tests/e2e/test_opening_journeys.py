@@ -11,7 +11,7 @@ import pytest
 
 from tender.sealing import keyfile
 from tests.e2e.journeys import fits, overflowing, sign_in
-from tests.tender.bidding.opening_helpers import sealed_tender
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender
 from tests.tender.tenders.conftest import make_tender, people  # noqa: F401  (fixtures)
 
 PASSPHRASE = "custodian passphrase 2026"
@@ -59,7 +59,10 @@ def test_two_of_three_custodians_open_in_the_browser_and_bidders_see_the_record(
 
     second = new_page("phone")
     unwrap_in_browser(second, base, world, world.custodians[2], tmp_path)
-    # With k = 2 the bids are open: the bidder's page reloads itself to the record.
+    # With k = 2 the opening is in progress: every page shows it while the worker opens the envelopes.
+    bidder.wait_for_selector("#opening-page[data-state='in_progress']", state="attached", timeout=10_000)
+    run_jobs()
+    # The bids are open: the bidder's page reloads itself to the record.
     bidder.wait_for_selector("#opening-record", timeout=15_000)
     bidder.wait_for_load_state("load")
     record = bidder.inner_text("#opening-record")

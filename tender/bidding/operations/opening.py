@@ -280,10 +280,89 @@ def submit_shares(tender: Tender, data: dict, *, actor: User, membership=None, n
                  details={"reference": tender.reference, "position": custodian.position, "via": submission.via,
                           "shares": len(shares), "failures": failures})
     if len(opening.submissions) >= (tender.custodian_threshold or 2):
-        from tender.bidding.operations.unsealing import open_bids
-
-        open_bids(opening, actor=actor, now=now)
+        start_opening(opening, tender, actor=actor, now=now)
     return submission
+
+
+def start_opening(opening: Opening, tender: Tender, *, actor: User, now: datetime) -> Opening:
+    """k shares are in: the ceremony is in progress and a job opens the envelopes after this commit.
+
+    Opening a large tender takes longer than a request may; the job (:func:`tender.bidding.opening_tasks.open_bids`)
+    takes the opening's id, and the pages polling the status show the progress, then the record.
+    """
+    from core.jobs.queueing import enqueue_after_commit
+    from tender.bidding import opening_tasks
+
+    opening.state, opening.started_at = OpeningState.IN_PROGRESS, now
+    db.session.flush()
+    record_event("bidding.opening_started", tender, actor=actor, district=tender.district_code,
+                 details={"reference": tender.reference, "submitted": len(opening.submissions)})
+    enqueue_after_commit(opening_tasks.open_bids, opening.id, job_id=opening_job_id(opening),
+                         job_timeout=int(current_app.config["OPENING_JOB_TIMEOUT"]))
+    return opening
+
+
+def opening_job_id(opening: Opening) -> str:
+    """One job id per opening, so a resubmission while a run is queued is not queued twice."""
+    return f"bid-opening-{opening.id}"
+
+
+# An opening in progress this long with no opening job queued or running lost its job (Redis was away
+# when the k-th share was committed, or the run failed); the sweep queues it again, at most this many times.
+STALL_AFTER = timedelta(minutes=5)
+MAX_OPENING_RUNS = 3
+RUNS_META = "opening_runs"  # job meta: how many runs of this opening's job were queued
+ALIVE = frozenset({"queued", "started", "scheduled", "deferred"})
+
+
+def resume_stalled_openings(now: datetime | None = None) -> int:
+    """Queue the opening job again for openings stuck in progress; returns how many were queued.
+
+    The job is looked up by its fixed id. Queued, started or scheduled: left alone. Absent (never reached
+    Redis), finished while the opening is still in progress, or failed (a failed run rolled back, so a new
+    run is safe): queued again, counting the runs in the job's meta. After :data:`MAX_OPENING_RUNS` runs
+    the failed job is left in the failed list (the operators' job pages show it and can retry it) and an
+    audit event tells operators and the bureau once. Also removes staged files older than the job's timeout:
+    they were left by a killed run and may hold decrypted documents.
+    """
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from core.extensions import rq
+    from tender.bidding import opening_tasks
+
+    now = now or clock.now()
+    timeout = int(current_app.config["OPENING_JOB_TIMEOUT"])
+    _store().remove_stale_staged(timeout)
+    stuck = db.session.scalars(
+        sa.select(Opening).where(Opening.state == OpeningState.IN_PROGRESS, Opening.started_at < now - STALL_AFTER)
+        .order_by(Opening.id)
+    ).all()
+    queue = rq.get_queue(opening_tasks.open_bids.queue)
+    count = 0
+    for opening in stuck:
+        job_id = opening_job_id(opening)
+        try:
+            job = Job.fetch(job_id, connection=queue.connection)
+        except NoSuchJobError:
+            job = None
+        if job is not None and job.get_status(refresh=True).value in ALIVE:
+            continue
+        runs = int(job.meta.get(RUNS_META, 1)) if job is not None else 0
+        if runs >= MAX_OPENING_RUNS:
+            if job is not None and not job.meta.get("stalled_reported"):
+                tender = db.session.get(Tender, opening.tender_id)
+                record_event("bidding.opening_stalled", tender, district=tender.district_code,
+                             details={"reference": tender.reference, "job_id": job_id, "runs": runs})
+                job.meta["stalled_reported"] = True
+                job.save_meta()
+                current_app.logger.error("opening %s failed %s runs; left for an operator", opening.id, runs)
+            continue
+        if job is not None:
+            job.delete()  # off the failed or finished registry, so the id can be queued again
+        opening_tasks.open_bids.enqueue(opening.id, job_id=job_id, job_timeout=timeout, meta={RUNS_META: runs + 1})
+        count += 1
+    return count
 
 
 def status(tender: Tender, now: datetime, *, with_names: bool = True) -> dict:

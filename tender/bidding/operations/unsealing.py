@@ -17,9 +17,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from core import clock
 from core.audit.operations import record_event
 from core.blobs import BlobError, StagedBlob
 from core.db import db
@@ -190,6 +192,10 @@ def open_one(tender: Tender, bid: Bid, version: BidVersion, shares: list[sealing
         failure = _not_opened(BidStatus.REVOKED, _("The envelope does not open: %(why)s", why=exc.message))
     except (OSError, BlobError):
         failure = _not_opened(BidStatus.LAPSED, _("The envelope could not be read from storage."))
+    except BaseException:  # the run stops (the job is stopped or fails): no staged plaintext stays behind
+        for blob in staged:
+            blob.discard()
+        raise
     digest.join()
     if digest.digest != version.envelope_sha256:
         failure = changed  # not the bytes received: whatever else went wrong, not the bidder's doing
@@ -224,10 +230,27 @@ def _keep(bid: Bid, outcome: Outcome) -> None:
             key_people=sheet.get("key_people") or []))
 
 
+def run_opening(opening_id: int, *, now: datetime | None = None) -> bool:
+    """The opening job's work: open the envelopes of an opening in progress; False if there is nothing to do.
+
+    The opening's row is locked for the run (a second run waits, then finds it opened). Documents go
+    under their digests as each envelope verifies; a run that stops half way leaves such blobs
+    unreferenced, and the next run places the same bytes under the same digests again. Rows are only
+    added to the session, which the job commits once at the end.
+    """
+    opening = db.session.scalar(sa.select(Opening).where(Opening.id == opening_id).with_for_update())
+    if opening is None or opening.state != OpeningState.IN_PROGRESS:
+        return False
+    actor = opening.submissions[-1].user if opening.submissions else None
+    open_bids(opening, actor=actor, now=now or clock.now())
+    return True
+
+
 def open_bids(opening: Opening, *, actor, now: datetime) -> Opening:
     """With k custodians in: open every envelope, publish the record, forget keys and erase the shares."""
     tender = db.session.get(Tender, opening.tender_id)
-    opening.state, opening.started_at = OpeningState.IN_PROGRESS, now
+    opening.state = OpeningState.IN_PROGRESS
+    opening.started_at = opening.started_at or now
     listed = listed_envelopes(tender)
     rows = []
     with force_locale("zh_CN"):  # the record and the reasons are in the official language of the ceremony

@@ -29,6 +29,11 @@ function showProgress(status) {
   line.textContent = msg.progress.replace("{submitted}", status.submitted).replace("{threshold}", status.threshold)
     .replace("{total}", status.custodians_total);
   root.dataset.submitted = String(status.submitted);
+  if (status.state === "in_progress") {
+    root.dataset.state = "in_progress";
+    document.getElementById("opening-state").textContent = msg.inProgress;
+    line.textContent = `${msg.inProgress} (${status.submitted}/${status.threshold})`;
+  }
   if (status.state === "opened" && root.dataset.state !== "opened") {
     root.dataset.state = "opened";
     line.textContent = msg.opened;

@@ -144,3 +144,29 @@ def unwrap_all(world: Sealed, user) -> dict:
         except sealing.SealError as exc:
             failures[str(version.id)] = exc.code
     return {"shares": shares, "failures": failures}
+
+
+def run_jobs() -> list:
+    """Run the queued jobs here, one after another, as a worker would (RQ's in-process worker).
+
+    Commits first so the jobs see what the test wrote; returns the jobs that ran (each may have failed).
+    """
+    import signal
+
+    from rq import SimpleWorker
+
+    from core.extensions import rq
+
+    db.session.commit()
+    queues = list(rq.queues.values())
+    ran = [job for q in queues for job in q.jobs]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker(queues, connection=queues[0].connection).work(burst=True, logging_level="WARNING")
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    db.session.expire_all()
+    for job in ran:
+        job.refresh()
+    return ran

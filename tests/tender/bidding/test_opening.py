@@ -22,7 +22,7 @@ from tender.bidding.price_sheet import encode
 from tender.sealing import receipts
 from tender.sealing.operations import platform_key_document, receipt_log
 from tender.tenders.models import TenderState
-from tests.tender.bidding.opening_helpers import sealed_tender, sheet, unwrap_all
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender, sheet, unwrap_all
 from tests.tender.tenders.conftest import DEADLINE
 
 
@@ -35,8 +35,10 @@ def sealed(make_tender, make_org, make_user, clock):
 
 
 def submit(world, user, data=None):
+    """A custodian submits; the opening job the k-th submission queues runs as a worker would run it."""
     got = ops.submit_shares(world.tender, data or unwrap_all(world, user), actor=user, membership=None)
     db.session.commit()
+    run_jobs()
     return got
 
 
@@ -244,3 +246,72 @@ def _tender_stub():
     return SimpleNamespace(areas=[SimpleNamespace(property_type=PropertyType.RESIDENTIAL, floor_area_m2=85000),
                                   SimpleNamespace(property_type=PropertyType.COMMERCIAL, floor_area_m2=3000)])
 
+
+
+def submit_without_worker(world, users):
+    for user in users:
+        ops.submit_shares(world.tender, unwrap_all(world, user), actor=user, membership=None)
+        db.session.commit()
+    return ops.opening_of(world.tender)
+
+
+def test_the_k_th_share_queues_the_opening_job_and_the_job_opens(sealed):
+    from core.extensions import rq
+
+    world = sealed()
+    opening = submit_without_worker(world, world.custodians[:2])
+    assert opening.state == OpeningState.IN_PROGRESS and opening.record is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BidDocument)) == 0
+    queued = [(j.func_name, j.args) for j in rq.get_queue("default").jobs if "opening" in j.func_name]
+    assert queued == [("tender.bidding.opening_tasks.open_bids", (opening.id,))]
+    assert ops.status(world.tender, DEADLINE)["state"] == "in_progress"
+    [job] = [j for j in run_jobs() if j.func_name.endswith("open_bids")]
+    assert job.is_finished and job.return_value() is True
+    opening = ops.opening_of(world.tender)
+    assert opening.state == OpeningState.OPENED and opening.valid == 3
+
+
+def test_the_opening_job_run_twice_opens_once(sealed):
+    from tender.bidding import opening_tasks
+
+    world = sealed()
+    opening = submit_without_worker(world, world.custodians[:2])
+    run_jobs()
+    documents = db.session.scalar(sa.select(sa.func.count()).select_from(BidDocument))
+    record = ops.opening_of(world.tender).record_sha256
+    assert documents == 6
+    assert opening_tasks.open_bids(opening.id) is False  # a second run (a resubmission, a retry) does nothing
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BidDocument)) == documents
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BidPriceSheet)) == 3
+    assert ops.opening_of(world.tender).record_sha256 == record
+
+
+def test_a_run_that_fails_half_way_leaves_nothing_and_the_next_run_opens(sealed, app):
+    """The last bid's price sheet row is already there (a real unique-key failure when the rows are written,
+    after every envelope was decrypted): the run fails, nothing of it stays, and a re-run opens once."""
+    world = sealed()
+    opening = submit_without_worker(world, world.custodians[:2])
+    last = world.bids[-1]
+    blocker = BidPriceSheet(bid_id=last.id, schema_version=1, fee_model="lump_sum", fees=[], annual_total_fen=0,
+                            labour_cost_monthly_fen=0, staffing=[], project_manager={}, contact={}, key_people=[])
+    db.session.add(blocker)
+    db.session.commit()
+    [job] = [j for j in run_jobs() if j.func_name.endswith("open_bids")]
+    assert job.is_failed
+    opening = ops.opening_of(world.tender)
+    assert opening.state == OpeningState.IN_PROGRESS and opening.record is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BidDocument)) == 0
+    assert all(s.shares for s in opening.submissions)  # the shares are kept until the envelopes are opened
+    staged = Path(app.config["BLOB_DIR"]) / "tmp"
+    assert not [p for p in staged.iterdir() if p.name.startswith("stage-")]
+    db.session.delete(blocker)
+    db.session.commit()
+    from tender.bidding import opening_tasks
+
+    assert opening_tasks.open_bids(opening.id) is True
+    db.session.expire_all()
+    opening = ops.opening_of(world.tender)
+    assert opening.state == OpeningState.OPENED and opening.valid == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(BidDocument)) == 6
+    assert all(s.shares is None for s in opening.submissions)

@@ -12,7 +12,7 @@ from tender.bidding.models import OpeningState
 from tender.bidding.operations import opening as ops
 from tender.sealing import keyfile
 from tender.sealing.cli import seal_cli
-from tests.tender.bidding.opening_helpers import sealed_tender, unwrap_all
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender, unwrap_all
 
 
 def test_the_tool_unwraps_every_share_and_the_opening_takes_the_file(make_tender, make_org, make_user, clock,
@@ -36,6 +36,7 @@ def test_the_tool_unwraps_every_share_and_the_opening_takes_the_file(make_tender
     db.session.commit()
     ops.submit_shares(world.tender, unwrap_all(world, world.custodians[0]), actor=world.custodians[0])
     db.session.commit()
+    run_jobs()
     opening = ops.opening_of(world.tender)
     assert opening.state == OpeningState.OPENED and opening.valid == 3
     assert [s.via for s in opening.submissions] == ["cli", "browser"]

@@ -12,7 +12,7 @@ from tender.bidding.models import FailedTender
 from tender.bidding.operations import failure as failure_ops
 from tender.bidding.operations import opening as ops
 from tender.tenders.models import Tender, TenderState
-from tests.tender.bidding.opening_helpers import sealed_tender, unwrap_all
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender, unwrap_all
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def failed(make_tender, make_org, make_user, clock):
     for user in world.custodians[:2]:
         ops.submit_shares(world.tender, unwrap_all(world, user), actor=user)
         db.session.commit()
+    run_jobs()
     assert world.tender.state == TenderState.FAILED
     return world
 

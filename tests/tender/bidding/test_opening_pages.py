@@ -11,7 +11,7 @@ from core.extensions import db
 from tender.bidding.models import OpeningState
 from tender.bidding.operations import opening as ops
 from tests.factories import csrf_token
-from tests.tender.bidding.opening_helpers import sealed_tender, unwrap_all
+from tests.tender.bidding.opening_helpers import run_jobs, sealed_tender, unwrap_all
 
 
 @pytest.fixture
@@ -60,8 +60,16 @@ def test_custodians_send_shares_and_everyone_follows_the_progress(world, client,
     assert client.get(f"/tenders/{world.tender.id}/opening/status.json").get_json()["submitted"] == 1
     logout()
     login(second)
-    assert send_shares(client, world, second).status_code == 201
+    answer = send_shares(client, world, second)
+    # The k-th share answers at once: the envelopes are opened by the job it queued.
+    assert answer.status_code == 201 and answer.get_json()["status"]["state"] == "in_progress"
     logout()
+    assert ops.opening_of(world.tender).state == OpeningState.IN_PROGRESS
+    login(world.firm_users[1])
+    assert client.get(f"/tenders/{world.tender.id}/opening/status.json").get_json()["state"] == "in_progress"
+    assert 'id="opening-record"' not in client.get(f"/tenders/{world.tender.id}/opening").get_data(as_text=True)
+    logout()
+    assert "tender.bidding.opening_tasks.open_bids" in [job.func_name for job in run_jobs()]
     assert ops.opening_of(world.tender).state == OpeningState.OPENED
     login(world.firm_users[1])
     html = client.get(f"/tenders/{world.tender.id}/opening").get_data(as_text=True)
@@ -117,3 +125,24 @@ def test_dashboards_lead_to_the_opening_and_bidders_may_object_from_its_start(wo
     client.post(link + "/objections", data={"csrf_token": csrf_token(html), "text": "开标时间已到，保管人尚未到场。"})
     db.session.expire_all()
     assert len(ops.opening_of(world.tender).objections) == 1
+
+
+def test_the_tender_page_shows_the_opening_counts_to_all_and_the_ceremony_link_to_its_participants(
+        world, client, login, logout):
+    url = f"/tenders/{world.tender.id}"
+    login(world.firm_users[0])
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="opening-page-link"' in html and 'id="opening-statistics"' not in html
+    logout()
+    assert 'id="opening"' not in client.get(url).get_data(as_text=True)  # nothing to show a visitor yet
+    for user in (world.custodians[0], world.custodians[2]):
+        ops.submit_shares(world.tender, unwrap_all(world, user), actor=user)
+        db.session.commit()
+    assert 'id="opening-statistics"' not in client.get(url).get_data(as_text=True)  # in progress: no counts yet
+    run_jobs()
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="opening-statistics"' in html and 'id="opening-page-link"' not in html
+    assert "3" in re.search(r'id="opening-statistics">([^<]+)<', html).group(1)
+    login(world.firm_users[1])
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="opening-statistics"' in html and 'id="opening-page-link"' in html
