@@ -52,12 +52,16 @@ def open_for_bids(tender: Tender, now: datetime) -> bool:
     return tender.state == TenderState.PUBLISHED and tender.phase(now) == "open_for_bids"
 
 
-def bidding_actions(tender: Tender, membership: Membership | None, now: datetime) -> frozenset[str]:
+_UNREAD = object()
+
+
+def bidding_actions(tender: Tender, membership: Membership | None, now: datetime, *, bid=_UNREAD) -> frozenset[str]:
     """What the bid page offers this membership at ``now``: submit, replace, withdraw, declare_security,
-    see_receipts."""
+    see_receipts. ``bid`` is the firm's bid when the caller has read it already."""
     if capacity(tender, membership) != FIRM or registration_of(tender, membership) is None:
         return frozenset()
-    bid = bid_of(tender, membership.organisation_id)
+    if bid is _UNREAD:
+        bid = bid_of(tender, membership.organisation_id)
     actions = {"see_receipts"} if bid is not None else set()
     if open_for_bids(tender, now):
         standing = bid is not None and bid.status == BidStatus.SUBMITTED
@@ -77,9 +81,9 @@ REFUSALS = {
 }
 
 
-def require(tender: Tender, membership: Membership | None, action: str, now: datetime) -> None:
+def require(tender: Tender, membership: Membership | None, action: str, now: datetime, *, bid=_UNREAD) -> None:
     """Refuse (409, with the reason) an action the bid page would not have offered."""
-    allowed = bidding_actions(tender, membership, now)
+    allowed = bidding_actions(tender, membership, now, bid=bid)
     if action in allowed or (action == "submit" and "replace" in allowed):
         return
     if tender.state == TenderState.PUBLISHED and not open_for_bids(tender, now) and tender.bid_deadline \
@@ -107,12 +111,17 @@ def next_version(bid: Bid | None) -> int:
 
 def custodian_keys(tender: Tender) -> list[CustodianKey]:
     """The custodian keys the tender's bids are sealed to, in custodian order (noted at filing)."""
-    ids = [c.key_id for c in tender.custodians]
-    if not ids or None in ids:
+    from tender.tenders.models import TenderCustodian
+
+    # One statement for the custodians and their keys (an unsettled custodian has no key).
+    rows = db.session.execute(
+        sa.select(TenderCustodian.key_id, CustodianKey)
+        .outerjoin(CustodianKey, CustodianKey.key_id == TenderCustodian.key_id)
+        .where(TenderCustodian.tender_id == tender.id).order_by(TenderCustodian.position)).all()
+    if not rows or any(key is None for _key_id, key in rows):
         raise DomainError(_("This tender's custodian keys are not settled; bids cannot be sealed yet."),
                           code="keys_not_settled")
-    by_id = {k.key_id: k for k in db.session.scalars(sa.select(CustodianKey).where(CustodianKey.key_id.in_(ids)))}
-    return [by_id[i] for i in ids]
+    return [key for _key_id, key in rows]
 
 
 def upload_target(tender: Tender, version: int) -> str:
@@ -160,8 +169,9 @@ def _tender_by_reference(ref: str) -> Tender | None:
 def _authorise(user: User, target: str) -> None:
     tender, version = _target(target)
     membership = membership_of(user)
-    require(tender, membership, "submit", clock.now())
-    expected = next_version(bid_of(tender, membership.organisation_id))
+    bid = bid_of(tender, membership.organisation_id) if membership is not None else None
+    require(tender, membership, "submit", clock.now(), bid=bid)
+    expected = next_version(bid)
     if version != expected:
         raise BidRefused(_("Your next bid version is %(n)s: seal it again for that version.", n=expected),
                          code="wrong_version")
@@ -240,21 +250,20 @@ def take_envelope(tender: Tender, path, version: int, client: dict, *, actor: Us
         if stored.created and not _referenced(stored.digest):
             BlobStore.from_config(current_app.config).path_for(stored.digest).unlink(missing_ok=True)
         raise
+    previous = None
     if bid is None:
         bid = Bid(tender_id=tender.id, firm_id=firm_id, ref=ref, status=BidStatus.SUBMITTED, created_at=now)
         db.session.add(bid)
-        db.session.flush()
-    previous = bid.current_version
+    else:
+        previous = bid.current_version
     receipt = issue_receipt(tender.reference, ref, ref, version, sha, actor=actor, at=now)
-    row = BidVersion(bid_id=bid.id, version=version, envelope_blob=stored.digest, envelope_sha256=sha,
+    row = BidVersion(bid=bid, version=version, envelope_blob=stored.digest, envelope_sha256=sha,
                      envelope_size=stored.size, received_at=now, receipt=receipt, uploader_id=actor.id,
                      remote_addr=client.get("address") or "", user_agent=client.get("user_agent") or "",
                      device_id=client.get("device"))
-    db.session.add(row)
-    db.session.flush()
     if previous is not None:
         previous.superseded_at = now
-    bid.current_version_id = row.id
+    # One flush: the bid (if new), the version, then the bid's current version (post_update).
     bid.current_version = row
     bid.status = BidStatus.SUBMITTED  # a withdrawn bid sent again before the deadline stands again
     db.session.flush()

@@ -27,7 +27,14 @@ from tender.sealing.operations import platform_key_document
 from tests.tender.bidding.conftest import seal_bid
 from tests.tender.tenders.conftest import DEADLINE
 
-PORT = 5113
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = _free_port()  # each run its own, so parallel runs of the suite never meet
 
 
 def _children(pid: int) -> list[int]:
