@@ -272,7 +272,8 @@ def form_if_complete(panel: EvaluationPanel, *, actor) -> bool:
         return False
     panel.state, panel.formed_at = PanelState.FORMED, clock.now()
     tender = panel.tender
-    transition(tender, TenderState.EVALUATING, actor=actor, details={"panel": panel.id})
+    if tender.state == TenderState.OPENED:  # a seat refilled later leaves the tender evaluating
+        transition(tender, TenderState.EVALUATING, actor=actor, details={"panel": panel.id})
     from tender.tenders.operations.lifecycle import tell_bureau, tell_managers
 
     params = {"ref": tender.reference or str(tender.id), "starts": at(panel.evaluation_starts_at)}

@@ -11,25 +11,33 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from core import clock
-from core.accounts.models import Membership
+from core.accounts.models import Membership, Role
 from core.audit.operations import record_event
 from core.db import DomainError, db
 from tender.evaluation.models import (
+    BidCode,
+    DrawSeat,
     EvaluationPanel,
+    InvitationStatus,
+    PanelInvitation,
     PanelState,
     PresentationLot,
     Score,
     ScoreSheet,
+    SeatRole,
+    SeatStatus,
     SheetPart,
 )
 from tender.evaluation.operations.committee import is_member, panel_members
 from tender.evaluation.operations.rules import rule_at
+from tender.tenders.models import Tender
 
 PARTS = (SheetPart.TECHNICAL, SheetPart.BUSINESS, SheetPart.PRESENTATION)
 SCORING_STATES = (PanelState.FORMED, PanelState.SCORING)
@@ -54,7 +62,11 @@ class Item:
 
 def items_of(tender, part: SheetPart) -> list[Item]:
     """The scheme's items of one part, each with its anchors (excellent 100 % … absent 0)."""
-    scheme = tender.scheme or {}
+    return items_of_scheme(tender.scheme, part)
+
+
+def items_of_scheme(scheme: dict | None, part: SheetPart) -> list[Item]:
+    scheme = scheme or {}
     anchors = scheme.get("anchors") or [["excellent", 100], ["good", 75], ["fair", 50], ["poor", 25], ["absent", 0]]
     block = next((b for b in scheme.get("blocks", []) if b.get("key") == part.value), None)
     if block is None:
@@ -133,30 +145,25 @@ def _needs_reason(item: Item, points: Decimal) -> bool:
     return points == 0 or points == item.max_points
 
 
-def save_sheet(panel: EvaluationPanel, membership: Membership, part: SheetPart, data: dict, *, actor) -> ScoreSheet:
-    """Save an expert's draft scores of one part; ``revision`` must be the one the draft started from."""
-    now = clock.now()
-    if part.value not in {p for p, acts in scoring_actions(panel, membership).items() if "score" in acts}:
-        raise DomainError(_("This part cannot be scored now."), code="not_open")
-    sheet = sheet_of(panel, membership, part)
-    if sheet is None:
-        sheet = ScoreSheet(panel=panel, membership_id=membership.id, part=part, revision=0)
-        db.session.add(sheet)
+def _base_revision(data: dict) -> int:
     base = data.get("revision")
     if not isinstance(base, int) or isinstance(base, bool):
         raise DomainError(_("Say which saved revision these scores start from."), code="revision", field="revision")
-    if base != sheet.revision:
-        raise DomainError(_("These scores were changed in another window (revision %(n)d); reload to go on.",
-                            n=sheet.revision), code="stale_revision")
-    items = {i.key: i for i in items_of(panel.tender, part)}
-    bids = {c.code: c.bid_id for c in panel.codes}
-    step = step_of(now)
-    rule = rule_at("scoring", now)
+    return base
+
+
+def _stale(revision: int) -> DomainError:
+    return DomainError(_("These scores were changed in another window (revision %(n)d); reload to go on.",
+                         n=revision), code="stale_revision")
+
+
+def _entries(data: dict, items: dict[str, Item], bids: dict[str, int], rule) -> dict[tuple[int, str], tuple]:
+    """The checked entries of a save: (bid id, item) → (points, reason), points None to clear a score."""
+    step = Decimal(rule.step_tenths) / 10
     entries = data.get("scores")
     if not isinstance(entries, list) or len(entries) > len(items) * len(bids):
         raise DomainError(_("Send the scores as a list."), code="scores", field="scores")
-    existing = {(s.bid_id, s.item): s for s in sheet.scores}
-    sheet.revision += 1
+    found = {}
     for entry in entries:
         if not isinstance(entry, dict):
             raise DomainError(_("Send the scores as a list."), code="scores", field="scores")
@@ -165,26 +172,127 @@ def save_sheet(panel: EvaluationPanel, membership: Membership, part: SheetPart, 
             raise DomainError(_("There is no such bid or item."), code="unknown", field="scores")
         reason = (entry.get("reason") or "").strip()[:rule.reason_max_chars] or None
         if entry.get("points") in (None, ""):
-            if (bid_id, item.key) in existing:
-                db.session.delete(existing.pop((bid_id, item.key)))
+            found[(bid_id, item.key)] = (None, None)
             continue
         points = _points(entry.get("points"))
         if not item.accepts(points, step):
             raise DomainError(_("%(item)s: give %(step)s steps from 0 to %(max)s, or an anchor's points.",
                                 item=item.key, step=step, max=item.max_points), code="points", field="scores")
-        score = existing.get((bid_id, item.key))
-        if score is None:
-            score = Score(sheet=sheet, bid_id=bid_id, item=item.key, points=points, reason=reason,
-                          revision=sheet.revision, updated_at=now)
-            db.session.add(score)
-            existing[(bid_id, item.key)] = score
-        else:
+        found[(bid_id, item.key)] = (points, reason)
+    return found
+
+
+def save_sheet(panel: EvaluationPanel, membership: Membership, part: SheetPart, data: dict, *, actor) -> ScoreSheet:
+    """Save an expert's draft scores of one part; ``revision`` must be the one the draft started from.
+
+    This is the full path, which also makes the sheet at its first save; the page's later autosaves
+    go through ``autosave``, which writes the same rows with far less reading."""
+    now = clock.now()
+    if part.value not in {p for p, acts in scoring_actions(panel, membership).items() if "score" in acts}:
+        raise DomainError(_("This part cannot be scored now."), code="not_open")
+    sheet = sheet_of(panel, membership, part)
+    if sheet is None:
+        sheet = ScoreSheet(panel=panel, membership_id=membership.id, part=part, revision=0)
+        db.session.add(sheet)
+    base = _base_revision(data)
+    if base != sheet.revision:
+        raise _stale(sheet.revision)
+    entries = _entries(data, {i.key: i for i in items_of(panel.tender, part)}, {c.code: c.bid_id for c in panel.codes},
+                       rule_at("scoring", now))
+    existing = {(s.bid_id, s.item): s for s in sheet.scores}
+    sheet.revision += 1
+    for (bid_id, key), (points, reason) in entries.items():
+        score = existing.get((bid_id, key))
+        if points is None:
+            if score is not None:
+                db.session.delete(existing.pop((bid_id, key)))
+        elif score is None:
+            db.session.add(Score(sheet=sheet, bid_id=bid_id, item=key, points=points, reason=reason,
+                                 revision=sheet.revision, updated_at=now))
+        elif Decimal(score.points) != points or score.reason != reason:
             score.points, score.reason, score.revision, score.updated_at = points, reason, sheet.revision, now
     sheet.saved_at = now
     if panel.state == PanelState.FORMED:
         panel.state = PanelState.SCORING
     db.session.flush()
     return sheet
+
+
+def autosave(panel_id: int, membership: Membership | None, part: SheetPart, data: dict) -> tuple[int, datetime] | None:
+    """Save into an expert's existing, unlocked sheet, reading only what the save needs.
+
+    One query finds the sheet together with the proof that ``membership`` serves on the panel now
+    (its invitation accepted, its seat serving), that the sheet is not locked and that the panel is
+    scoring, plus the tender's scheme for the items' bounds; then the bid codes, the scoring rule,
+    and the scores already saved. The revision is taken by ``UPDATE … WHERE revision = :base AND
+    locked_at IS NULL``, so a second window or a lock that came first makes this save stale; only
+    the scores that changed are written. A part that was open when its sheet was made stays open
+    (the codes are revealed for good, the speaking order is fixed for good), so the sheet's
+    existence stands for the part's opening.
+
+    Returns the new revision and the time saved, or None when this quick path cannot prove the
+    save allowed (no sheet yet, locked, not a serving member, panel not scoring): the caller then
+    takes ``save_sheet``, which answers each of those cases exactly.
+    """
+    if membership is None or membership.platform_role != Role.EXPERT:
+        return None
+    seat_serving = sa.or_(DrawSeat.status == SeatStatus.CALLED,
+                          sa.and_(DrawSeat.role == SeatRole.MEMBER, DrawSeat.status == SeatStatus.DRAWN))
+    row = db.session.execute(
+        sa.select(ScoreSheet.id, ScoreSheet.revision, EvaluationPanel.state, Tender.scheme)
+        .join(EvaluationPanel, EvaluationPanel.id == ScoreSheet.panel_id)
+        .join(Tender, Tender.id == EvaluationPanel.tender_id)
+        .join(PanelInvitation, sa.and_(PanelInvitation.panel_id == ScoreSheet.panel_id,
+                                       PanelInvitation.membership_id == ScoreSheet.membership_id,
+                                       PanelInvitation.status == InvitationStatus.ACCEPTED))
+        .join(DrawSeat, sa.and_(DrawSeat.id == PanelInvitation.seat_id, DrawSeat.draw_id == EvaluationPanel.draw_id,
+                                seat_serving))
+        .where(ScoreSheet.panel_id == panel_id, ScoreSheet.membership_id == membership.id, ScoreSheet.part == part,
+               ScoreSheet.locked_at.is_(None), EvaluationPanel.state.in_(SCORING_STATES))
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    sheet_id, revision, state, scheme = row
+    base = _base_revision(data)
+    if base != revision:
+        raise _stale(revision)
+    now = clock.now()
+    items = {i.key: i for i in items_of_scheme(scheme, part)}
+    bids = dict(db.session.execute(sa.select(BidCode.code, BidCode.bid_id).where(BidCode.panel_id == panel_id)).all())
+    entries = _entries(data, items, bids, rule_at("scoring", now))
+    taken = db.session.execute(
+        sa.update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == base, ScoreSheet.locked_at.is_(None))
+        .values(revision=base + 1, saved_at=now).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        current = db.session.scalar(sa.select(ScoreSheet.revision).where(ScoreSheet.id == sheet_id))
+        raise _stale(current if current is not None else base)
+    revision = base + 1
+    existing = {(bid_id, key): (score_id, points, reason) for score_id, bid_id, key, points, reason in db.session.execute(
+        sa.select(Score.id, Score.bid_id, Score.item, Score.points, Score.reason).where(Score.sheet_id == sheet_id))}
+    added, changed, cleared = [], [], []
+    for (bid_id, key), (points, reason) in entries.items():
+        known = existing.get((bid_id, key))
+        if points is None:
+            if known is not None:
+                cleared.append(known[0])
+        elif known is None:
+            added.append({"sheet_id": sheet_id, "bid_id": bid_id, "item": key, "points": points, "reason": reason,
+                          "revision": revision, "updated_at": now})
+        elif Decimal(known[1]) != points or known[2] != reason:
+            changed.append({"id": known[0], "points": points, "reason": reason, "revision": revision,
+                            "updated_at": now})
+    if cleared:
+        db.session.execute(sa.delete(Score).where(Score.id.in_(cleared)).execution_options(synchronize_session=False))
+    if added:
+        db.session.execute(sa.insert(Score), added)
+    if changed:
+        db.session.execute(sa.update(Score), changed)
+    if state == PanelState.FORMED:
+        db.session.execute(sa.update(EvaluationPanel).where(EvaluationPanel.id == panel_id,
+                                                            EvaluationPanel.state == PanelState.FORMED)
+                           .values(state=PanelState.SCORING).execution_options(synchronize_session=False))
+    return revision, now
 
 
 def missing(panel: EvaluationPanel, sheet: ScoreSheet | None, part: SheetPart) -> list[tuple[str, str, str]]:

@@ -105,14 +105,19 @@ def sheet(panel_id: int, part: str):
 @bp.put("/panels/<int:panel_id>/sheets/<part>")
 @access(EXPERT)
 def save_sheet(panel_id: int, part: str):
-    panel, sheet_part = _member_panel(panel_id), _part(part)
+    """The page's autosave: the quick path into an existing sheet, else the full one (first save, refusals)."""
+    sheet_part = _part(part)
     data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise DomainError(_("Send the scores as JSON."), code="body")
     membership = active_membership()
-    scoring.save_sheet(panel, membership, sheet_part, data, actor=current_user)
-    state = sheet_state(panel, membership, sheet_part)
-    return jsonify({"revision": state["revision"], "saved_at": state["saved_at"]})
+    saved = scoring.autosave(panel_id, membership, sheet_part, data) if isinstance(data, dict) else None
+    if saved is None:
+        panel = _member_panel(panel_id)
+        if not isinstance(data, dict):
+            raise DomainError(_("Send the scores as JSON."), code="body")
+        sheet = scoring.save_sheet(panel, membership, sheet_part, data, actor=current_user)
+        saved = (sheet.revision, sheet.saved_at)
+    revision, saved_at = saved
+    return jsonify({"revision": revision, "saved_at": saved_at.isoformat()})
 
 
 @bp.post("/panels/<int:panel_id>/sheets/<part>/lock")

@@ -101,6 +101,50 @@ def test_autosave_keeps_revisions_and_refuses_a_stale_one(client, login, opened,
                                                            "reason": ""}]
 
 
+def test_a_saved_sheet_takes_saves_from_its_expert_only_and_only_before_locking(client, login, opened, clock,
+                                                                               make_expert):
+    from tender.evaluation.models import SheetPart
+    from tender.evaluation.operations import committee, scoring
+    from tests.factories import unused_totp_code
+
+    world = opened(scheme=small_scheme)
+    panel = formed_panel(world)
+    member = committee.panel_members(panel)[0].membership
+    items = scoring.items_of(panel.tender, SheetPart.TECHNICAL)
+    full = [{"bid": c.code, "item": i.key, "points": str(good(0, c.code, i)), "reason": "评分理由：方案内容完整，措施具体可行。"}
+            for c in panel.codes for i in items]
+    scoring.save_sheet(panel, member, SheetPart.TECHNICAL, {"revision": 0, "scores": full}, actor=member.user)
+    db.session.commit()
+    url = f"/evaluation/panels/{panel.id}/sheets/technical"
+    change = {"revision": 1, "scores": [{"bid": "A", "item": items[0].key, "points": "0", "reason": ""}]}
+
+    # The quick path proves nothing for anyone but the sheet's own serving expert: the full path answers them.
+    outsider = make_expert().membership
+    other = committee.panel_members(panel)[1].membership
+    assert scoring.autosave(panel.id, outsider, SheetPart.TECHNICAL, change) is None
+    assert scoring.autosave(panel.id, other, SheetPart.TECHNICAL, change) is None
+    db.session.rollback()
+
+    login(member.user, "x")
+    page = client.get(f"/evaluation/panels/{panel.id}/score/technical").get_data(as_text=True)
+    headers = {"X-CSRFToken": re.search(r'name="lock-csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+               "Accept": "application/json"}
+    fair = str(items[0].anchors[2][1])
+    saved = client.put(url, json={"revision": 1, "scores": [{"bid": "A", "item": items[0].key, "points": fair}]},
+                       headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["revision"] == 2
+    assert client.get(url).get_json()["scores"][0]["points"] == fair
+    db.session.expire_all()
+    scoring.lock_sheet(panel, member, SheetPart.TECHNICAL, {"code": unused_totp_code(member.user)}, actor=member.user)
+    db.session.commit()
+    change["revision"] = 2
+    refused = client.put(url, json=change, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["type"].endswith("not_open")
+    db.session.expire_all()
+    sheet = scoring.sheet_of(panel, member, SheetPart.TECHNICAL)
+    assert sheet.revision == 2 and all(s.points != 0 for s in sheet.scores)
+
+
 def test_an_expert_not_on_the_panel_reaches_none_of_it(client, login, opened, clock, make_expert):
     world = opened(scheme=small_scheme)
     panel = formed_panel(world)

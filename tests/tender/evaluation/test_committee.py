@@ -91,3 +91,24 @@ def test_panel_verify_by_tender_reference(app, opened, clock):
     result = app.test_cli_runner().invoke(args=["panel", "verify", world["tender"].reference])
     assert result.exit_code == 0, result.output
     assert "verified" in result.output
+
+
+def test_absence_after_accepting_is_recorded_and_a_reserve_called(opened, clock):
+    from tender.evaluation.models import InvitationStatus, PanelState
+    from tender.evaluation.operations import committee, profile_for
+
+    world = opened()
+    panel = _draw(world, clock)
+    for invitation in list(panel.invitations):
+        committee.answer_invitation(invitation, {"answer": "accept"}, actor=None)
+    db.session.commit()
+    absent = panel.invitations[0]
+    supervisor = world["people"]["supervisor"]
+    committee.mark_absent(panel, absent.membership, {"note": "接受邀请后未到场，也未请假。"}, actor=supervisor)
+    db.session.commit()
+    assert absent.status == InvitationStatus.WITHDRAWN and panel.state == PanelState.INVITING
+    assert [c.kind for c in profile_for(absent.membership).conduct] == ["absent_after_accepting"]
+    assert panel.invitations[-1].status == InvitationStatus.PENDING and panel.invitations[-1].seat.position == 6
+    committee.answer_invitation(panel.invitations[-1], {"answer": "accept"}, actor=None)
+    db.session.commit()
+    assert panel.state == PanelState.FORMED and len(committee.panel_members(panel)) == 5
