@@ -198,9 +198,8 @@ def _signed_evaluation(world) -> None:
         documents = [sealing.Document.from_bytes("技术方案.pdf", _pdf(_TECHNICAL[n], firm.name, written), "technical"),
                      sealing.Document.from_bytes("商务文件.pdf", _pdf(f"{firm.name} 商务文件 Business part", firm.name,
                                                                    written), "business")]
-        phone = f"1380021{n:04d}"
-        sheet = demo_sheet(tender, _FEES[n], MANAGERS[n],
-                           project_manager={"name": MANAGERS[n], "certificate_no": f"SHWY-PM-{7100 + n}", "phone": phone},
+        manager = {"name": MANAGERS[n], "certificate_no": f"SHWY-PM-{7100 + n}", "phone": f"1380021{n:04d}"}
+        sheet = demo_sheet(tender, _FEES[n], MANAGERS[n], project_manager=manager,
                            contact={"name": MANAGERS[n], "phone": f"021-6400{n + 1:04d}"})
         submit_demo_bid(tender, user, fee_fen=_FEES[n], manager=MANAGERS[n], now=deadline - timedelta(days=2, hours=n),
                         sheet=sheet, documents=documents,
