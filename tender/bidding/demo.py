@@ -71,12 +71,13 @@ def _documents(firm_name: str) -> list[sealing.Document]:
 
 def submit_demo_bid(tender: Tender, user: User, *, fee_fen: int, manager: str, now: datetime,
                     sheet: dict | None = None, documents: list[sealing.Document] | None = None,
-                    envelope: bytes | None = None) -> BidVersion:
+                    envelope: bytes | None = None, client: dict | None = None) -> BidVersion:
     """Seal a bid for ``user``'s firm with the tender's custodian keys and take it through
     :func:`tender.bidding.operations.submission.take_envelope` at ``now``; the version received.
 
     ``envelope`` replaces the sealed bytes (a later stage's demo may send a bad envelope on purpose;
-    it is refused unless it inspects correctly, as any upload would be).
+    it is refused unless it inspects correctly, as any upload would be); ``client`` replaces the
+    address, user agent and device id recorded with the upload.
     """
     membership = user.active_memberships()[0]
     firm = membership.organisation
@@ -95,7 +96,7 @@ def submit_demo_bid(tender: Tender, user: User, *, fee_fen: int, manager: str, n
     path = folder / f"{secrets.token_hex(8)}.envelope"
     path.write_bytes(envelope)
     try:
-        return take_envelope(tender, path, version, DEMO_CLIENT, actor=user, membership=membership, now=now)
+        return take_envelope(tender, path, version, client or DEMO_CLIENT, actor=user, membership=membership, now=now)
     finally:
         path.unlink(missing_ok=True)
 

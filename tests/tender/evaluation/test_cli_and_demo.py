@@ -81,3 +81,26 @@ def test_the_demo_opened_tender_is_evaluating_with_a_drawn_panel(app_ctx):
     seed()
     db.session.commit()
     assert len(committee.panel_of(tender).invitations) == 5
+
+
+def test_the_demo_signed_evaluation_has_its_flags_and_report(app_ctx):
+    from core.demo import seed
+    from tender.evaluation.demo import SIGNED
+    from tender.evaluation.models import ReportState
+    from tender.evaluation.operations import committee
+    from tender.evaluation.operations.report import signed_report
+    from tender.tenders.models import Tender
+
+    seed()
+    db.session.commit()
+    tender = db.session.scalar(sa.select(Tender).where(Tender.community_name == SIGNED))
+    report = signed_report(tender)
+    assert report is not None and report.state == ReportState.SIGNED and report.signed_at is not None
+    panel = committee.panel_of(tender)
+    kinds = {f.kind for f in panel.flags}
+    assert {"similar_text", "abnormally_low", "same_device"} <= kinds
+    assert all(f.handlings for f in panel.flags)
+    assert len(report.signatures) == 5
+    seed()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Tender.id)).where(Tender.community_name == SIGNED)) == 1
