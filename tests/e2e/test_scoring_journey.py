@@ -65,7 +65,7 @@ def test_five_experts_score_three_bids_by_keyboard_and_sign_the_report(live_serv
         sign_in(p, base, membership.user, password="x")
         p.goto(f"{base}/evaluation/panels/{panel.id}")
         p.click("#parts a.button")
-        assert "/score/technical" in p.url
+        p.wait_for_url(lambda url: "/score/technical" in url)
         assert p.locator(".key-guide").is_visible()
         if n == 1:
             # Lose the connection half-way: the change waits on the device, survives a reload, then is sent.
@@ -84,7 +84,7 @@ def test_five_experts_score_three_bids_by_keyboard_and_sign_the_report(live_serv
             screenshot(p, "scoring-technical")
         p.fill("#lock-code", unused_totp_code(membership.user))
         p.click("#lock-button")
-        assert f"/evaluation/panels/{panel.id}" in p.url and "/score/" not in p.url
+        p.wait_for_url(lambda url: f"/evaluation/panels/{panel.id}" in url and "/score/" not in url)
     db.session.expire_all()
     assert panel.state == PanelState.LOCKED
     # What the flags job does, run here as a worker would.

@@ -79,7 +79,7 @@ def score_page(panel_id: int, part: str):
     rule = scoring.rule_at("scoring", clock.now())
     config = {
         "panel": panel.id, "part": sheet_part.value, "user": membership.id,
-        "saveUrl": url_for("evaluation.save_sheet", panel_id=panel.id, part=sheet_part.value),
+        "saveUrl": url_for("evaluation.sheet", panel_id=panel.id, part=sheet_part.value),
         "documentUrl": url_for("evaluation.bid_document", panel_id=panel.id, code="CODE", n=0).replace("/0.pdf", "/N.pdf"),
         "workerUrl": url_for("evaluation.static", filename="vendor/pdfjs/pdf.worker.min.mjs"),
         "cmapUrl": url_for("evaluation.static", filename="vendor/pdfjs/cmaps/"),
@@ -94,18 +94,21 @@ def score_page(panel_id: int, part: str):
                            missing=scoring.missing(panel, scoring.sheet_of(panel, membership, sheet_part), sheet_part))
 
 
-@bp.get("/panels/<int:panel_id>/sheets/<part>")
+@bp.route("/panels/<int:panel_id>/sheets/<part>", methods=["GET", "PUT"])
 @access(EXPERT)
 @no_store
 def sheet(panel_id: int, part: str):
+    """The expert's sheet: GET its state, PUT the page's autosave.
+
+    One rule for both methods, so that a URL no panel can have is a 404 for either method."""
+    if request.method == "PUT":
+        return _save_sheet(panel_id, part)
     panel = _member_panel(panel_id)
     return jsonify(sheet_state(panel, active_membership(), _part(part)))
 
 
-@bp.put("/panels/<int:panel_id>/sheets/<part>")
-@access(EXPERT)
-def save_sheet(panel_id: int, part: str):
-    """The page's autosave: the quick path into an existing sheet, else the full one (first save, refusals)."""
+def _save_sheet(panel_id: int, part: str):
+    """The autosave: the quick path into an existing sheet, else the full one (first save, refusals)."""
     sheet_part = _part(part)
     data = request.get_json(silent=True)
     membership = active_membership()
