@@ -213,9 +213,14 @@ def _signed_evaluation(world) -> None:
         data = _shares(tender, user, folder, opened_at)
         if data is not None:
             opening_ops.submit_shares(tender, data, actor=user, now=opened_at, via="cli")
+    opening = opening_ops.opening_of(tender)
+    if opening is not None:  # the seed opens at once what the opening job would open (it then finds it opened)
+        from tender.bidding.operations.unsealing import run_opening
+
+        run_opening(opening.id, now=opened_at)
     db.session.flush()
     if tender.state != TenderState.OPENED:
-        return
+        raise RuntimeError(f"the demo tender {SIGNED} did not open: {tender.state.value}")
     membership = world.developer.memberships[0]
     starts = clock.now().replace(second=0, microsecond=0) + timedelta(minutes=10)  # the committee sits today
     committee.prepare_tender_draw(tender, {"evaluation_starts_at": starts, "members": 5, "reserves": 2},
