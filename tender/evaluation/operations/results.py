@@ -95,7 +95,7 @@ def flag_inputs(panel: EvaluationPanel, progress=None) -> FlagInputs:
                 if doc.part == "technical":
                     pages += list(extracted.for_experts.pages)
             except DocumentError:
-                pass
+                pass  # a file that cannot be read still counts by its hash; it has no text or metadata to compare
             files.append(FileFacts(doc.name, doc.sha256, metadata))
         inputs.texts.append(BidText(code, tuple(pages)))
         version = bidding.submission_of(bid)
