@@ -28,7 +28,7 @@ def technical_only(scheme: dict) -> dict:
     return result
 
 
-def score_by_keyboard(page, outlier: bool) -> None:
+def score_by_keyboard(page, outlier: bool, wait: bool = True) -> None:
     """Good (key 2) everywhere; the outlier gives bid A's emergency plans 'absent' (key 5) with a reason."""
     page.locator(".score").first.focus()
     for bid in range(3):
@@ -43,8 +43,9 @@ def score_by_keyboard(page, outlier: bool) -> None:
         page.keyboard.press("Shift+Tab")
         if bid < 2:
             page.keyboard.press("]")
-    page.wait_for_selector('#missing[data-missing="0"]')
-    page.wait_for_selector('#save-state[data-state="saved"]')
+    if wait:
+        page.wait_for_selector('#missing[data-missing="0"]')
+        page.wait_for_selector('#save-state[data-state="saved"]')
 
 
 @pytest.mark.parametrize("page", ["desktop"], indirect=True)
@@ -119,3 +120,31 @@ def test_five_experts_score_three_bids_by_keyboard_and_sign_the_report(live_serv
     assert first.locator("#signatures li").count() == 5
     assert REASON in first.content() and "已复核" in first.content()
     screenshot(first, "evaluation-report")
+
+
+@pytest.mark.parametrize("page", ["desktop"], indirect=True)
+def test_locking_straight_after_the_last_key_locks_what_is_on_screen(live_server, page, app_ctx, opened, clock):
+    """The lock form waits for the change still on its way: the server never refuses a sheet as incomplete
+    that the expert sees complete, and never locks an older revision of it."""
+    from tender.evaluation.models import ScoreSheet
+
+    world = opened(scheme=technical_only)
+    panel = formed_panel(world)
+    membership = committee_members(panel)[0]
+    sign_in(page, live_server, membership.user, password="x")
+    page.goto(f"{live_server}/evaluation/panels/{panel.id}/score/technical")
+    score_by_keyboard(page, outlier=False, wait=False)
+    assert page.locator("#save-state").get_attribute("data-state") in ("pending", "saving")
+    page.fill("#lock-code", unused_totp_code(membership.user))
+    page.click("#lock-button")
+    page.wait_for_url(lambda url: f"/evaluation/panels/{panel.id}" in url and "/score/" not in url)
+    db.session.expire_all()
+    sheet = db.session.query(ScoreSheet).filter_by(panel_id=panel.id, membership_id=membership.id).one()
+    assert sheet.locked_at is not None
+    assert len([s for s in sheet.scores if s.points is not None]) == 9
+
+
+def committee_members(panel):
+    from tender.evaluation.operations import committee
+
+    return [i.membership for i in committee.panel_members(panel)]

@@ -72,8 +72,27 @@ window.addEventListener("online", schedule);
 function changed() {
   changedSinceSend = true;
   remember();
+  if (!inflight) show("pending", texts.saving);
   schedule();
   updateMissing();
+}
+
+// Locking sends what is still waiting first: the server locks the scores it holds, not the ones on screen.
+function pending() { return inflight || timer !== null || localStorage.getItem(storeKey) !== null; }
+const lockForm = document.querySelector("form.lock");
+if (lockForm) {
+  lockForm.addEventListener("submit", async (event) => {
+    if (!pending()) return;
+    event.preventDefault();
+    const button = lockForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    for (let tries = 0; pending() && tries < 50; tries += 1) {
+      if (!inflight) { clearTimeout(timer); await flush(); } else { await new Promise((r) => setTimeout(r, 100)); }
+      if (status.dataset.state === "stale" || status.dataset.state === "error" || status.dataset.state === "offline") break;
+    }
+    button.disabled = false;
+    if (!pending()) lockForm.submit();
+  });
 }
 
 // What the device kept from an earlier visit: sent again if it starts from the saved revision.
