@@ -148,6 +148,11 @@ class BlindDecisionForm(FlaskForm):
                                                                        Length(max=1000)])
 
 
+class AbsentForm(FlaskForm):
+    note = TextAreaField(_l("What happened"), filters=[stripped],
+                         validators=[DataRequired(_l("Describe what happened; the expert reads it.")), Length(max=500)])
+
+
 class UpholdForm(FlaskForm):
     note = TextAreaField(_l("Why the flagged scoring is upheld"), filters=[stripped],
                          validators=[DataRequired(_l("Give the reasons for the decision.")), Length(max=1000)])

@@ -296,7 +296,19 @@ def is_member(panel: EvaluationPanel, membership: Membership | None) -> bool:
             and any(i.membership_id == membership.id for i in panel_members(panel)))
 
 
-def mark_absent(panel: EvaluationPanel, membership: Membership, data: dict, *, actor) -> PanelInvitation:
+def seat_actions(panel: EvaluationPanel, viewer: Membership | None) -> dict[int, frozenset[str]]:
+    """What ``viewer`` may do about each seat's invitation now, by invitation id: the bureau marks an
+    expert who accepted and has not scored as absent (缺席), before the panel has locked its scores."""
+    if capacity(panel.tender, viewer) != BUREAU or panel.state not in (PanelState.INVITING, PanelState.FORMED,
+                                                                        PanelState.SCORING):
+        return {}
+    scored = {s.membership_id for s in panel.sheets if s.saved_at is not None}
+    return {i.id: frozenset({"absent"}) for i in panel.invitations
+            if i.status == InvitationStatus.ACCEPTED and i.membership_id not in scored}
+
+
+def mark_absent(panel: EvaluationPanel, membership: Membership, data: dict, *, actor,
+                viewer: Membership | None = None) -> PanelInvitation:
     """The bureau records that an expert who accepted did not come: a conduct entry, and a reserve is called."""
     from tender.evaluation.operations.pool import profile_for
     from tender.evaluation.operations.standing import record_expert_conduct
@@ -306,6 +318,9 @@ def mark_absent(panel: EvaluationPanel, membership: Membership, data: dict, *, a
         raise DomainError(_("This expert has not accepted a seat on the panel."), code="not_accepted")
     if any(s.membership_id == membership.id and s.saved_at is not None for s in panel.sheets):
         raise DomainError(_("This expert has already scored."), code="scored")
+    if "absent" not in seat_actions(panel, membership_of(actor, viewer)).get(invitation.id, frozenset()):
+        raise DomainError(_("Only the supervising bureau records an absence, before the scores are locked."),
+                          code="not_allowed")
     note = " ".join((data.get("note") or "").split())
     if not note:
         raise DomainError(_("Describe what happened; the expert reads it."), code="note", field="note")

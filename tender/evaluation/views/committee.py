@@ -41,7 +41,8 @@ def _panel_page(tender: Tender, **given):
     checks = list(db.session.scalars(db.select(BlindCheck).where(BlindCheck.tender_id == tender.id)
                                      .order_by(BlindCheck.id))) if bureau else []
     found = {"prepare_form": forms.PrepareDrawForm(prefix="prepare", data={"members": 5, "reserves": 2}),
-             "witness_form": forms.WitnessForm(prefix="witness"), "blind_form": forms.BlindDecisionForm(prefix="blind")}
+             "witness_form": forms.WitnessForm(prefix="witness"), "blind_form": forms.BlindDecisionForm(prefix="blind"),
+             "absent_form": forms.AbsentForm(prefix="absent")}
     found.update(given)
     from tender.evaluation.operations.report import report_of
 
@@ -49,6 +50,7 @@ def _panel_page(tender: Tender, **given):
     score_flags = [f for f in panel.flags if f.kind in ("score_outlier", "ranking_contrary")] if panel and bureau else []
     return render_template("evaluation/tender_panel.html", tender=tender, panel=panel, now=now, report=report,
                            score_flags=score_flags, uphold_form=forms.UpholdForm(prefix="uphold"),
+                           seat_actions=committee.seat_actions(panel, membership) if panel else {},
                            actions=committee.draw_actions(tender, membership, now), bureau=bureau, checks=checks,
                            names=panel is not None and committee.panel_names_visible(panel, membership),
                            members=committee.panel_members(panel) if panel else [], **found)
@@ -87,6 +89,26 @@ def perform_draw(tender_id: int):
             flash(_("The panel is drawn; the invitations are on their way."), "success")
             return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
     return _panel_page(tender, witness_form=form), 422
+
+
+@bp.post("/tenders/<int:tender_id>/panel/seats/<int:invitation_id>/absent")
+@access(roles(Role.SUPERVISOR))
+def mark_absent(tender_id: int, invitation_id: int):
+    """The bureau records that an expert who accepted did not come; the next reserve is invited."""
+    from tender.evaluation.models import PanelInvitation
+
+    tender = _tender(tender_id)
+    panel = committee.panel_of(tender)
+    invitation = db.session.get(PanelInvitation, invitation_id)
+    if panel is None or invitation is None or invitation.panel_id != panel.id:
+        abort(404)
+    form = forms.AbsentForm(prefix="absent")
+    if form.validate_on_submit():
+        if attempt(form, committee.mark_absent, panel, invitation.membership, {"note": form.note.data},
+                   actor=current_user, viewer=active_membership()):
+            flash(_("The absence is recorded and the next reserve is invited."), "success")
+            return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, absent_form=form), 422
 
 
 @bp.post("/tenders/<int:tender_id>/blind/<int:check_id>")

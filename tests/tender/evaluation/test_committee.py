@@ -112,3 +112,44 @@ def test_absence_after_accepting_is_recorded_and_a_reserve_called(opened, clock)
     committee.answer_invitation(panel.invitations[-1], {"answer": "accept"}, actor=None)
     db.session.commit()
     assert panel.state == PanelState.FORMED and len(committee.panel_members(panel)) == 5
+
+
+def test_the_bureau_marks_an_absent_expert_on_the_panel_page(client, login, logout, opened, clock):
+    """The seats table offers the bureau "did not come" for an expert who accepted; a note is required;
+    the tenderer is offered nothing and is refused."""
+    from tender.evaluation.models import InvitationStatus
+    from tender.evaluation.operations import committee, profile_for
+    from tests.factories import csrf_token
+
+    world = opened()
+    panel = _draw(world, clock)
+    for invitation in list(panel.invitations):
+        committee.answer_invitation(invitation, {"answer": "accept"}, actor=None)
+    db.session.commit()
+    absent = panel.invitations[0]
+    url = f"/evaluation/tenders/{world['tender'].id}/panel"
+    action = f"{url}/seats/{absent.id}/absent"
+
+    login(world["people"]["officer"])
+    page = client.get(url).get_data(as_text=True)
+    assert action not in page
+    refused = client.post(action, data={"absent-note": "未到场", "csrf_token": csrf_token(page)})
+    assert refused.status_code in (403, 422)
+    db.session.expire_all()
+    assert absent.status == InvitationStatus.ACCEPTED
+    logout()
+
+    login(world["people"]["supervisor"])
+    page = client.get(url).get_data(as_text=True)
+    assert action in page
+    empty = client.post(action, data={"absent-note": "  ", "csrf_token": csrf_token(page)})
+    assert empty.status_code == 422 and "请说明情况，专家会看到。" in empty.get_data(as_text=True)
+    db.session.expire_all()
+    assert absent.status == InvitationStatus.ACCEPTED and not profile_for(absent.membership).conduct
+    done = client.post(action, data={"absent-note": "接受邀请后未到场，也未请假。", "csrf_token": csrf_token(page)})
+    assert done.status_code in (302, 303)
+    db.session.expire_all()
+    assert absent.status == InvitationStatus.WITHDRAWN
+    assert [c.kind for c in profile_for(absent.membership).conduct] == ["absent_after_accepting"]
+    assert panel.invitations[-1].status == InvitationStatus.PENDING
+    assert action not in client.get(url).get_data(as_text=True)
