@@ -111,6 +111,34 @@ def worker_memory(proc: subprocess.Popen) -> list[int]:
     return peaks
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the gunicorn workers of ``proc``."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def postgres_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL processes (the database's share of a phase)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat.partition("(")[2].rpartition(")")[::2]
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def request(port, method, path, headers=None, body=b"", timeout=120):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -292,7 +320,9 @@ def main() -> None:
 
         # 1. The bare route, same gunicorn settings, same bytes, same clients.
         bare = serve("bench.bidding_app:create_bare_app()", BARE_PORT, env, args.workers, args.threads)
+        cpu_before = cpu_seconds(bare)
         bare_seconds = bare_run(on_time, args.clients)
+        bare_cpu = cpu_seconds(bare) - cpu_before
         bare_peak = worker_memory(bare)
         stop(bare)
         total_mib = sum(len(e) for e in on_time) / 2**20
@@ -310,11 +340,13 @@ def main() -> None:
         time.sleep(max(0.0, wait))
         stats = {"statuses": [], "latency": []}
         firms = world["firms"]
+        cpu_before, pg_before = cpu_seconds(server), postgres_seconds()
         began = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
             answers = list(pool.map(lambda pair: send_bid(world, firms[pair[0]], pair[1], stats),
                                     enumerate(on_time)))
         rush_seconds = time.perf_counter() - began
+        rush_cpu, rush_pg = cpu_seconds(server) - cpu_before, postgres_seconds() - pg_before
         left = (deadline - datetime.now(timezone.utc)).total_seconds()
         rush_peak = worker_memory(server)
 
@@ -367,6 +399,9 @@ def main() -> None:
               f"the rush = {bare_rate:.1f} MiB/s (workers' peak RSS {max(bare_peak) / 1024:.0f} MiB)")
         print(f"bid uploads          : {total_mib:.0f} MiB in {rush_seconds:.1f} s = {rate:.1f} MiB/s "
               f"= {100 * rate / bare_rate:.0f}% of the bare route (goal >= 70%)")
+        print(f"server CPU per bid   : {1000 * rush_cpu / len(on_time):.0f} ms in the workers + "
+              f"{1000 * rush_pg / len(on_time):.0f} ms in PostgreSQL; bare route {1000 * bare_cpu / len(on_time):.0f} ms "
+              f"({os.cpu_count()} CPUs on this machine, shared with the clients)")
         print(f"on time              : {received}/{len(on_time)} with a receipt, {in_list} in the signed list "
               f"(finished {left:.0f} s before the deadline)")
         print(f"receipt latency      : p50 {percentile(stats['latency'], 0.5) * 1000:.0f} ms, "
