@@ -110,6 +110,15 @@ class PrepareDrawForm(FlaskForm):
                                                                        NumberRange(min=3, max=15)])
     reserves = IntegerField(_l("Reserves"), validators=[InputRequired(_l("Give the number of reserves.")),
                                                         NumberRange(min=0, max=10)])
+    tenderer_representatives = IntegerField(
+        _l("Seats for the tenderer's representatives"),
+        validators=[InputRequired(_l("Give the number of representative seats (0 for none).")),
+                    NumberRange(min=0, max=5)])
+
+
+class RepresentativeForm(FlaskForm):
+    membership_id = SelectField(_l("Representative"), choices=[],
+                                validators=[DataRequired(_l("Choose one of your organisation's people."))])
 
 
 class WitnessForm(FlaskForm):

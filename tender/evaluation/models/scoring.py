@@ -85,15 +85,19 @@ class EvaluationPanel(db.Model):
 
 
 class PanelInvitation(db.Model):
-    """An invitation to one drawn seat (专家邀请): answered within the set time, or a reserve is called."""
+    """An invitation to one drawn seat (专家邀请): answered within the set time, or a reserve is called.
+
+    A representative of the tenderer (招标人代表) the tenderer appoints where the procedure allows one
+    is invited the same way, without a drawn seat; a decline leaves the tenderer to appoint another."""
 
     __tablename__ = "evaluation_invitation"
     __table_args__ = (sa.UniqueConstraint("panel_id", "seat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_panel.id", ondelete="CASCADE"), index=True)
-    seat_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_draw_seat.id"))
+    seat_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evaluation_draw_seat.id"))
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id"), index=True)
+    representative: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus, 16),
                                                      default=InvitationStatus.PENDING)
     sent_at: Mapped[datetime | None]  # set by the job that sends it

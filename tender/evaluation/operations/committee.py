@@ -38,7 +38,7 @@ from tender.evaluation.models import (
 from tender.evaluation.operations.draw import DrawRequest, PanelSpec, perform_draw, prepare_draw, replace_member
 from tender.evaluation.operations.rules import rule_at
 from tender.tenders.models import Tender, TenderState
-from tender.tenders.operations.access import BUREAU, capacity, membership_of
+from tender.tenders.operations.access import BUREAU, MANAGER, capacity, membership_of
 from tender.tenders.operations.lifecycle import transition
 
 INVITED = define("evaluation.invited", _l("Invitation to evaluate tender %(ref)s"),
@@ -77,6 +77,8 @@ def draw_actions(tender: Tender, membership: Membership | None, now: datetime) -
         return frozenset({"prepare"})
     if panel.state == PanelState.DRAWING and open_draw_of(tender) is not None:
         return frozenset({"perform"})
+    if panel.state == PanelState.INVITING and capacity(tender, membership) == MANAGER and open_representative_seats(panel):
+        return frozenset({"appoint"})
     return frozenset()
 
 
@@ -118,8 +120,10 @@ def prepare_tender_draw(tender: Tender, data: dict, *, actor, membership: Member
     if not opened or opened_at is None:
         raise DomainError(_("There are no opened bids to evaluate."), code="no_bids")
     members = data.get("members") or (tender.procedure_values or {}).get("committee_min_members", 5)
+    allowed = (tender.procedure_values or {}).get("max_tenderer_representatives")
     spec = PanelSpec(int(members), int(data.get("reserves") or rule_at("draw", now).min_reserves),
-                     int(data.get("tenderer_representatives") or 0))
+                     int(data.get("tenderer_representatives") or 0),
+                     max_tenderer_representatives=None if allowed is None else int(allowed))
     request = DrawRequest(tender.id, parties_of(tender, opened), spec, _specialties(data), tender.district_code,
                           starts, opened_at)
     draw = prepare_draw(request, actor=actor)
@@ -176,6 +180,55 @@ def _invite(panel: EvaluationPanel, seat: DrawSeat, now: datetime) -> PanelInvit
     return invitation
 
 
+def representative_candidates(tender: Tender) -> list[Membership]:
+    """Who the tenderer may appoint as its representative on the panel: its own active members."""
+    return list(db.session.scalars(sa.select(Membership).where(Membership.organisation_id == tender.tenderer_id,
+                                                               Membership.active).order_by(Membership.id)))
+
+
+def open_representative_seats(panel: EvaluationPanel) -> int:
+    """Representative seats of the draw not yet held by a pending or accepted invitation."""
+    held = sum(1 for i in panel.invitations if i.representative
+               and i.status in (InvitationStatus.PENDING, InvitationStatus.ACCEPTED))
+    return max(0, panel.draw.tenderer_representatives - held)
+
+
+def appoint_representative(panel: EvaluationPanel, data: dict, *, actor,
+                           membership: Membership | None = None) -> PanelInvitation:
+    """The tenderer appoints one of its people to a representative seat; they are invited as the experts
+    are, declare any conflict when they answer, and lock and sign with their second factor."""
+    tender = panel.tender
+    now = clock.now()
+    if "appoint" not in draw_actions(tender, membership_of(actor, membership), now):
+        raise DomainError(_("The tenderer appoints its representatives after the draw, while seats are open."),
+                          code="appoint_not_allowed")
+    chosen = next((m for m in representative_candidates(tender) if str(m.id) == str(data.get("membership_id"))), None)
+    if chosen is None:
+        raise DomainError(_("Choose one of your organisation's people."), code="not_tenderer_member",
+                          field="membership_id")
+    if any(i.membership_id == chosen.id and i.status in (InvitationStatus.PENDING, InvitationStatus.ACCEPTED)
+           for i in panel.invitations):
+        raise DomainError(_("This person is already invited to the panel."), code="already_invited",
+                          field="membership_id")
+    if not chosen.user.has_second_factor:
+        raise DomainError(_("This person has no second factor yet: members of the panel lock and sign their "
+                            "scores with one. Ask them to set it up first."), code="no_second_factor",
+                          field="membership_id")
+    hours = rule_at("scoring", now).answer_hours
+    invitation = PanelInvitation(panel=panel, seat=None, representative=True, membership_id=chosen.id,
+                                 respond_by=min(now + timedelta(hours=hours), panel.evaluation_starts_at),
+                                 created_at=now)
+    db.session.add(invitation)
+    db.session.flush()
+    record_event("evaluation.representative_appointed", invitation, actor=actor,
+                 details={"panel": panel.id, "membership": chosen.id})
+    from core.jobs.queueing import enqueue_after_commit
+    from tender.evaluation import tasks
+
+    enqueue_after_commit(tasks.send_invitation, invitation.id)
+    return invitation
+
+
 def send_invitation(invitation: PanelInvitation) -> bool:
     """Tell the invited expert (once); False when already sent or no longer pending."""
     if invitation.sent_at is not None or invitation.status != InvitationStatus.PENDING:
@@ -223,7 +276,8 @@ def answer_invitation(invitation: PanelInvitation, data: dict, *, actor) -> Pane
     db.session.flush()
     record_event("evaluation.invitation_declined", invitation, actor=actor,
                  details={"panel": invitation.panel_id, "reason": reason})
-    _call_reserve(invitation, reason, actor=actor)
+    if not invitation.representative:  # the tenderer appoints another representative
+        _call_reserve(invitation, reason, actor=actor)
     return invitation
 
 
@@ -250,6 +304,8 @@ def expire_invitations(now: datetime | None = None) -> int:
         invitation.status, invitation.responded_at, invitation.reason = InvitationStatus.EXPIRED, now, "no_answer"
         db.session.flush()
         record_event("evaluation.invitation_expired", invitation, actor=None, details={"panel": invitation.panel_id})
+        if invitation.representative:
+            continue  # the tenderer appoints another; the panel page offers it again
         try:
             _call_reserve(invitation, "no_answer", actor=None)
         except DomainError as exc:
@@ -268,7 +324,8 @@ def form_if_complete(panel: EvaluationPanel, *, actor) -> bool:
         return False
     serving = {s.id for s in panel.draw.seats if s.serving}
     accepted = {i.seat_id for i in panel.invitations if i.status == InvitationStatus.ACCEPTED}
-    if not serving or serving - accepted:
+    representatives = sum(1 for i in panel.invitations if i.representative and i.status == InvitationStatus.ACCEPTED)
+    if not serving or serving - accepted or representatives < panel.draw.tenderer_representatives:
         return False
     panel.state, panel.formed_at = PanelState.FORMED, clock.now()
     tender = panel.tender
@@ -284,16 +341,24 @@ def form_if_complete(panel: EvaluationPanel, *, actor) -> bool:
 
 
 def panel_members(panel: EvaluationPanel) -> list[PanelInvitation]:
-    """The accepted seats now serving, in draw order."""
+    """The accepted seats now serving, in draw order, then the tenderer's representatives who accepted."""
     serving = {s.id: s.position for s in panel.draw.seats if s.serving}
-    return sorted((i for i in panel.invitations if i.status == InvitationStatus.ACCEPTED and i.seat_id in serving),
-                  key=lambda i: serving[i.seat_id])
+    experts = sorted((i for i in panel.invitations if i.status == InvitationStatus.ACCEPTED and i.seat_id in serving),
+                     key=lambda i: serving[i.seat_id])
+    return experts + [i for i in panel.invitations if i.representative and i.status == InvitationStatus.ACCEPTED]
 
 
 def is_member(panel: EvaluationPanel, membership: Membership | None) -> bool:
-    """Whether this membership is an expert serving on the panel now."""
-    return (membership is not None and membership.platform_role == Role.EXPERT
-            and any(i.membership_id == membership.id for i in panel_members(panel)))
+    """Whether this membership serves on the panel now: a drawn expert, or a representative of the tenderer."""
+    if membership is None:
+        return False
+    role = Role.TENDERER if is_representative(panel, membership) else Role.EXPERT
+    return membership.platform_role == role and any(i.membership_id == membership.id for i in panel_members(panel))
+
+
+def is_representative(panel: EvaluationPanel, membership: Membership | None) -> bool:
+    invitation = invitation_for(panel, membership)
+    return invitation is not None and invitation.representative
 
 
 def seat_actions(panel: EvaluationPanel, viewer: Membership | None) -> dict[int, frozenset[str]]:
@@ -304,7 +369,7 @@ def seat_actions(panel: EvaluationPanel, viewer: Membership | None) -> dict[int,
         return {}
     scored = {s.membership_id for s in panel.sheets if s.saved_at is not None}
     return {i.id: frozenset({"absent"}) for i in panel.invitations
-            if i.status == InvitationStatus.ACCEPTED and i.membership_id not in scored}
+            if i.status == InvitationStatus.ACCEPTED and not i.representative and i.membership_id not in scored}
 
 
 def mark_absent(panel: EvaluationPanel, membership: Membership, data: dict, *, actor,

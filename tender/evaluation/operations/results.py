@@ -247,6 +247,9 @@ def uphold_flag(flag: EvaluationFlag, data: dict, *, actor) -> None:
 
     membership = db.session.get(Membership, flag.membership_id)
     profile = profile_for(membership)
+    if profile is None:
+        raise DomainError(_("These are the scores of the tenderer's representative, who has no expert conduct "
+                            "history; record the bureau's finding in the flag's handling."), code="not_expert")
     marker = f"[flag {flag.id}]"
     if any(c.kind == "flagged_scoring_upheld" and c.note.startswith(marker) for c in profile.conduct):
         raise DomainError(_("This flag was already upheld."), code="upheld")

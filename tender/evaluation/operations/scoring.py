@@ -337,12 +337,15 @@ def lock_sheet(panel: EvaluationPanel, membership: Membership, part: SheetPart, 
     record_event("evaluation.sheet_locked", sheet, actor=actor,
                  details={"panel": panel.id, "part": part.value, "sha256": sheet.locked_sha256})
     late = panel.evaluation_starts_at + timedelta(hours=rule_at("scoring", now).lock_hours)
-    if now > late and not any(s.membership_id == membership.id and s.locked_at and s.id != sheet.id
-                              and s.locked_at > late for s in panel.sheets):
-        from tender.evaluation.operations.pool import profile_for
+    from tender.evaluation.operations.pool import profile_for
+
+    profile = profile_for(membership)  # None for the tenderer's representative: no conduct history
+    if now > late and profile is not None and not any(
+            s.membership_id == membership.id and s.locked_at and s.id != sheet.id and s.locked_at > late
+            for s in panel.sheets):
         from tender.evaluation.operations.standing import record_expert_conduct
 
-        record_expert_conduct(profile_for(membership), {
+        record_expert_conduct(profile, {
             "kind": "late_locking", "occurred_on": clock.today(), "tender_id": panel.tender_id,
             "note": f"locked {part.value} scores {int((now - late).total_seconds() // 60)} minutes late"}, actor=None)
     if all(part_locked_by_all(panel, p) for p in parts_of(panel.tender)):

@@ -23,6 +23,9 @@ from tender.tenders.operations.access import BUREAU, capacity
 
 MANAGERS = roles(Role.TENDERER, Role.AGENCY, Role.SUPERVISOR)
 EXPERT = roles(Role.EXPERT)
+# Who sits on a panel: drawn experts and the tenderer's representatives; each page then asks for an
+# invitation to this panel (anyone else: 404).
+PANEL_MEMBERS = roles(Role.EXPERT, Role.TENDERER)
 
 
 def _tender(tender_id: int) -> Tender:
@@ -33,6 +36,13 @@ def _tender(tender_id: int) -> Tender:
     return tender
 
 
+def _representative_form(tender: Tender) -> forms.RepresentativeForm:
+    form = forms.RepresentativeForm(prefix="representative")
+    form.membership_id.choices = [("", _("Choose…"))] + [
+        (str(m.id), f"{m.user.name} · {m.user.email}") for m in committee.representative_candidates(tender)]
+    return form
+
+
 def _panel_page(tender: Tender, **given):
     membership = active_membership()
     now = clock.now()
@@ -40,7 +50,9 @@ def _panel_page(tender: Tender, **given):
     bureau = capacity(tender, membership) == BUREAU
     checks = list(db.session.scalars(db.select(BlindCheck).where(BlindCheck.tender_id == tender.id)
                                      .order_by(BlindCheck.id))) if bureau else []
-    found = {"prepare_form": forms.PrepareDrawForm(prefix="prepare", data={"members": 5, "reserves": 2}),
+    found = {"prepare_form": forms.PrepareDrawForm(prefix="prepare", data={"members": 5, "reserves": 2,
+                                                                            "tenderer_representatives": 0}),
+             "representative_form": _representative_form(tender),
              "witness_form": forms.WitnessForm(prefix="witness"), "blind_form": forms.BlindDecisionForm(prefix="blind"),
              "absent_form": forms.AbsentForm(prefix="absent")}
     found.update(given)
@@ -70,7 +82,8 @@ def prepare_draw(tender_id: int):
     form = forms.PrepareDrawForm(prefix="prepare")
     if form.validate_on_submit():
         starts = form.evaluation_starts_at.data.replace(tzinfo=SHANGHAI)
-        data = {"evaluation_starts_at": starts, "members": form.members.data, "reserves": form.reserves.data}
+        data = {"evaluation_starts_at": starts, "members": form.members.data, "reserves": form.reserves.data,
+                "tenderer_representatives": form.tenderer_representatives.data}
         if attempt(form, committee.prepare_tender_draw, tender, data, actor=current_user, membership=active_membership()):
             flash(_("The commitment and the candidate list are published; perform the draw with the witness text."),
                   "success")
@@ -89,6 +102,23 @@ def perform_draw(tender_id: int):
             flash(_("The panel is drawn; the invitations are on their way."), "success")
             return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
     return _panel_page(tender, witness_form=form), 422
+
+
+@bp.post("/tenders/<int:tender_id>/panel/representatives")
+@access(roles(Role.TENDERER))
+def appoint_representative(tender_id: int):
+    """The tenderer names one of its people to a representative seat of the drawn panel."""
+    tender = _tender(tender_id)
+    panel = committee.panel_of(tender)
+    if panel is None:
+        abort(404)
+    form = _representative_form(tender)
+    if form.validate_on_submit():
+        if attempt(form, committee.appoint_representative, panel, {"membership_id": form.membership_id.data},
+                   actor=current_user, membership=active_membership()):
+            flash(_("Your representative is invited to the panel."), "success")
+            return redirect(url_for("evaluation.tender_panel", tender_id=tender.id))
+    return _panel_page(tender, representative_form=form), 422
 
 
 @bp.post("/tenders/<int:tender_id>/panel/seats/<int:invitation_id>/absent")
@@ -178,14 +208,14 @@ def panel_home(panel: EvaluationPanel, **given):
 
 
 @bp.get("/panels/<int:panel_id>")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 @no_store
 def panel(panel_id: int):
     return panel_home(expert_panel(panel_id))
 
 
 @bp.post("/panels/<int:panel_id>/answer")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 def answer(panel_id: int):
     panel = expert_panel(panel_id)
     form = forms.AnswerForm(prefix="answer")

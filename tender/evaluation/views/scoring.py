@@ -27,7 +27,7 @@ from tender.evaluation.models import EvaluationFlag, SheetPart
 from tender.evaluation.operations import committee, results, scoring
 from tender.evaluation.operations.report import report_of
 from tender.evaluation.views import bp
-from tender.evaluation.views.committee import EXPERT, expert_panel, panel_home
+from tender.evaluation.views.committee import PANEL_MEMBERS, expert_panel, panel_home
 from tender.tenders.models import Tender
 from tender.tenders.operations.access import BUREAU, MANAGER, AGENCY, capacity
 from tender.tenders.operations.scheme import ITEM_LABELS
@@ -60,7 +60,7 @@ def sheet_state(panel, membership, part: SheetPart) -> dict:
 
 
 @bp.get("/panels/<int:panel_id>/score/<part>")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 @no_store
 def score_page(panel_id: int, part: str):
     panel, sheet_part = _member_panel(panel_id), _part(part)
@@ -95,7 +95,7 @@ def score_page(panel_id: int, part: str):
 
 
 @bp.route("/panels/<int:panel_id>/sheets/<part>", methods=["GET", "PUT"])
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 @no_store
 def sheet(panel_id: int, part: str):
     """The expert's sheet: GET its state, PUT the page's autosave.
@@ -124,7 +124,7 @@ def _save_sheet(panel_id: int, part: str):
 
 
 @bp.post("/panels/<int:panel_id>/sheets/<part>/lock")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 def lock_sheet(panel_id: int, part: str):
     panel, sheet_part = _member_panel(panel_id), _part(part)
     form = forms.SecondFactorForm(prefix="lock")
@@ -138,7 +138,7 @@ def lock_sheet(panel_id: int, part: str):
 
 
 @bp.get("/panels/<int:panel_id>/bids/<code>/documents/<int:n>.pdf")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 @no_store
 def bid_document(panel_id: int, code: str, n: int):
     """A technical document rebuilt from its pages alone, named by the bid's code."""
@@ -166,7 +166,7 @@ def bid_document(panel_id: int, code: str, n: int):
 
 
 @bp.post("/panels/<int:panel_id>/lot/<step>")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 def lot(panel_id: int, step: str):
     panel = _member_panel(panel_id)
     form = forms.WitnessForm(prefix="lot")
@@ -185,7 +185,7 @@ def lot(panel_id: int, step: str):
 
 
 @bp.get("/panels/<int:panel_id>/flags.json")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 @no_store
 def flags_progress(panel_id: int):
     panel = _member_panel(panel_id)
@@ -194,7 +194,7 @@ def flags_progress(panel_id: int):
 
 
 @bp.post("/panels/<int:panel_id>/flags/<int:flag_id>")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 def handle_flag(panel_id: int, flag_id: int):
     panel = _member_panel(panel_id)
     flag = db.session.get(EvaluationFlag, flag_id)
@@ -238,7 +238,7 @@ def report(tender_id: int):
 
 
 @bp.post("/tenders/<int:tender_id>/report/sign")
-@access(EXPERT)
+@access(PANEL_MEMBERS)
 def sign_report(tender_id: int):
     tender, found, panel = _report_tender(tender_id)
     form = forms.SecondFactorForm(prefix="sign")
