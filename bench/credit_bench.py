@@ -6,7 +6,7 @@
 
 Serves, with the same gunicorn settings on loopback: a bare Flask JSON route, the app (answer cache
 on), the app with its answer cache off (every answer new to the caches), and the app behind nginx
-with the micro-cache of docs/nginx/credit-micro-cache.conf (rendered into a temp dir, nginx started
+with the micro-cache of docs/nginx/public-micro-cache.conf (rendered into a temp dir, nginx started
 on a free port by this script). Loads each with wrk, the bare route measured just before each
 scenario, and prints throughput, latency and server CPU per request (the servers' own processes:
 gunicorn, and nginx where it is in front) beside each target; never asserts.
@@ -67,7 +67,7 @@ def start_nginx(app_port: int, folder: Path) -> tuple[subprocess.Popen, int]:
     """nginx in front of the app with the production micro-cache set-up, on a free port, files in ``folder``."""
     port = free_port()
     (folder / "cache").mkdir(parents=True, exist_ok=True)
-    site = (ROOT / "docs" / "nginx" / "credit-micro-cache.conf").read_text()
+    site = (ROOT / "docs" / "nginx" / "public-micro-cache.conf").read_text()
     for key, value in {"cache_dir": folder / "cache", "app_port": app_port, "listen": f"127.0.0.1:{port}",
                        # one client address makes all the load here: a limit it never reaches
                        "lookup_rate": "100000r/s", "lookup_burst": 100000, "micro_seconds": 5}.items():

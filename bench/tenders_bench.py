@@ -5,7 +5,9 @@
 
 Serves the app and a bare Flask JSON route with the same gunicorn settings on loopback, loads each
 with wrk from a second process (the bare route measured just before each scenario), and times the
-community-name search in-process. Prints the figures with their targets beside them; never asserts.
+community-name search in-process; with nginx installed, the list and the public page once more behind
+the micro-cache of docs/nginx/public-micro-cache.conf (the production set-up). Prints the figures with
+their targets beside them; never asserts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -27,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.credit_bench import OUT, claim_redis_db, stop, wrk  # noqa: E402
+from bench.credit_bench import NGINX, OUT, claim_redis_db, start_nginx, stop, wrk  # noqa: E402
 from bench.tenders_data import DB_URL, SA_URL  # noqa: E402
 
 APP_PORT, BARE_PORT = 18091, 18092
@@ -132,6 +135,19 @@ def main() -> None:
             wrk(APP_PORT, paths[:50], 3, args.connections, args.wrk_threads)  # warm the connection pools
             results[name] = wrk(APP_PORT, paths, args.duration, args.connections, args.wrk_threads, app)
             results[name + "_again"] = wrk(APP_PORT, paths, args.duration, args.connections, args.wrk_threads, app)
+        if Path(NGINX).exists():
+            # The production set-up: nginx's micro-cache (docs/nginx/public-micro-cache.conf) in front.
+            folder = Path(tempfile.mkdtemp(prefix="tenders-nginx-"))
+            proxy, proxy_port = start_nginx(APP_PORT, folder)
+            try:
+                for name in ("list", "detail"):
+                    results["bare_" + name + "_nginx"] = wrk(BARE_PORT, ["/bare"], args.duration, args.connections,
+                                                             args.wrk_threads, bare)
+                    results[name + "_nginx"] = wrk(proxy_port, scenarios[name], args.duration, args.connections,
+                                                   args.wrk_threads, app, proxy)
+            finally:
+                stop(proxy)
+                shutil.rmtree(folder, ignore_errors=True)
         stop(bare)
         bare = None
         stop(app)
@@ -159,6 +175,15 @@ def main() -> None:
         base = results["bare_" + key]
         for label, r, target in (("  bare Flask JSON route", base, ""), (labels[key] + ", 1st pass", results[key],
                                  targets[key]), ("  same requests again", results[key + "_again"], "")):
+            print(f"{label:<38}{r['rps']:>9.0f}{r['rps'] / base['rps']:>9.0%}{r['p50_us'] / 1000:>9.1f}"
+                  f"{r['p95_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}{r['socket_errors'] + r['non2xx']:>8}"
+                  f"{r['cpu_ms']:>11.2f}   {target}")
+    for key in ("list", "detail"):
+        if key + "_nginx" not in results:
+            continue
+        base = results["bare_" + key + "_nginx"]
+        for label, r, target in (("  bare Flask JSON route", base, ""),
+                                 (labels[key] + ", behind nginx", results[key + "_nginx"], targets[key])):
             print(f"{label:<38}{r['rps']:>9.0f}{r['rps'] / base['rps']:>9.0%}{r['p50_us'] / 1000:>9.1f}"
                   f"{r['p95_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}{r['socket_errors'] + r['non2xx']:>8}"
                   f"{r['cpu_ms']:>11.2f}   {target}")
