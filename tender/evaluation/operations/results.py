@@ -237,6 +237,16 @@ def handle_flag(flag: EvaluationFlag, membership: Membership, data: dict, *, act
     return handling
 
 
+def upholdable(flag: EvaluationFlag) -> bool:
+    """Whether the bureau may uphold this flag into conduct: a flag on the scoring of a drawn expert (the
+    tenderer's representative has no expert profile, so no conduct history)."""
+    from tender.evaluation.operations.pool import profile_for
+
+    if flag.kind not in SCORE_FLAGS or flag.membership_id is None:
+        return False
+    return profile_for(db.session.get(Membership, flag.membership_id)) is not None
+
+
 def uphold_flag(flag: EvaluationFlag, data: dict, *, actor) -> None:
     """The bureau upholds a flagged score: it enters the expert's conduct history and lowers the draw weight."""
     from tender.evaluation.operations.pool import profile_for
@@ -244,12 +254,12 @@ def uphold_flag(flag: EvaluationFlag, data: dict, *, actor) -> None:
 
     if flag.kind not in SCORE_FLAGS or flag.membership_id is None:
         raise DomainError(_("Only a flag on an expert's scoring can be upheld."), code="not_score_flag")
+    if not upholdable(flag):
+        raise DomainError(_("These are the scores of the tenderer's representative, who has no expert conduct "
+                            "history; record the bureau's finding in the flag's handling."), code="not_expert")
 
     membership = db.session.get(Membership, flag.membership_id)
     profile = profile_for(membership)
-    if profile is None:
-        raise DomainError(_("These are the scores of the tenderer's representative, who has no expert conduct "
-                            "history; record the bureau's finding in the flag's handling."), code="not_expert")
     marker = f"[flag {flag.id}]"
     if any(c.kind == "flagged_scoring_upheld" and c.note.startswith(marker) for c in profile.conduct):
         raise DomainError(_("This flag was already upheld."), code="upheld")

@@ -59,9 +59,12 @@ def _panel_page(tender: Tender, **given):
     from tender.evaluation.operations.report import report_of
 
     report = report_of(tender)
-    score_flags = [f for f in panel.flags if f.kind in ("score_outlier", "ranking_contrary")] if panel and bureau else []
+    from tender.evaluation.operations import results
+
+    score_flags = [f for f in panel.flags if f.kind in results.SCORE_FLAGS] if panel and bureau else []
     return render_template("evaluation/tender_panel.html", tender=tender, panel=panel, now=now, report=report,
                            score_flags=score_flags, uphold_form=forms.UpholdForm(prefix="uphold"),
+                           upholdable={f.id for f in score_flags if results.upholdable(f)},
                            seat_actions=committee.seat_actions(panel, membership) if panel else {},
                            actions=committee.draw_actions(tender, membership, now), bureau=bureau, checks=checks,
                            names=panel is not None and committee.panel_names_visible(panel, membership),

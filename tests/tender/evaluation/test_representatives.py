@@ -11,23 +11,12 @@ import pytest
 from core import clock as core_clock
 from core.db import DomainError
 from core.extensions import db
-from tests.tender.evaluation.flow import good, score_all
+from tests.tender.evaluation.flow import formed_panel, good, score_all, technical_only
 
 
-def _drawn(world, **data):
-    from tender.evaluation.operations import committee
-
-    tender, officer = world["tender"], world["people"]["officer"]
-    committee.prepare_tender_draw(tender, {"evaluation_starts_at": tender.bid_deadline + timedelta(hours=20),
-                                           "members": 4, "reserves": 2, "tenderer_representatives": 1, **data},
-                                  actor=officer)
-    db.session.commit()
-    panel = committee.perform_tender_draw(tender, {"witness": "2026-10-20 见证"}, actor=officer)
-    db.session.commit()
-    for invitation in list(panel.invitations):
-        committee.answer_invitation(invitation, {"answer": "accept"}, actor=invitation.membership.user)
-    db.session.commit()
-    return panel
+def _drawn(world):
+    """Four drawn experts who accepted, and one representative seat still open."""
+    return formed_panel(world, members=4, tenderer_representatives=1)
 
 
 def test_the_panel_forms_once_the_appointed_representative_accepts_and_they_score_like_the_experts(opened, clock):
@@ -36,7 +25,7 @@ def test_the_panel_forms_once_the_appointed_representative_accepts_and_they_scor
     from tender.evaluation.operations.report import report_of
     from tender.tenders.models import TenderState
 
-    world = opened(scheme=_technical_only)
+    world = opened(scheme=technical_only)
     panel = _drawn(world)
     tender, people = world["tender"], world["people"]
     assert panel.draw.size == 5 and len(committee.panel_members(panel)) == 4
@@ -173,13 +162,25 @@ def test_the_tenderer_appoints_on_the_panel_page_and_the_representative_reaches_
     assert client.get(f"/evaluation/panels/{panel.id}/score/technical").status_code == 404
 
 
-def _technical_only(scheme: dict) -> dict:
-    import copy
 
-    result = copy.deepcopy(scheme)
-    for block in result["blocks"]:
-        if block["key"] == "technical":
-            block["items"], block["points"] = [["understanding", 8], ["organisation", 8], ["emergency", 6]], 22
-        elif block["key"] in ("business", "presentation"):
-            block["items"], block["points"] = [], 0
-    return result
+def test_the_bureau_is_not_offered_to_uphold_a_representatives_flagged_scores(opened, clock):
+    from tender.evaluation.models import EvaluationFlag
+    from tender.evaluation.operations import committee, results
+
+    world = opened()
+    panel = _drawn(world)
+    people = world["people"]
+    colleague = people["colleague"].active_memberships()[0]
+    invitation = committee.appoint_representative(panel, {"membership_id": colleague.id}, actor=people["officer"])
+    db.session.commit()
+    committee.answer_invitation(invitation, {"answer": "accept"}, actor=people["colleague"])
+    db.session.commit()
+    expert = committee.panel_members(panel)[0].membership
+    on_rep, on_expert = (EvaluationFlag(panel=panel, kind="score_outlier", membership_id=m.id, bid_codes=["A"],
+                                        item="emergency", summary="偏离其他成员的平均分") for m in (colleague, expert))
+    db.session.add_all([on_rep, on_expert])
+    db.session.commit()
+    assert not results.upholdable(on_rep) and results.upholdable(on_expert)
+    with pytest.raises(DomainError) as refused:
+        results.uphold_flag(on_rep, {"note": "不成立"}, actor=people["supervisor"])
+    assert refused.value.code == "not_expert"
