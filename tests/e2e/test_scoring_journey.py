@@ -4,28 +4,16 @@ and a reload."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from core.extensions import db
 from tests.e2e.journeys import fits, sign_in
 from tests.factories import unused_totp_code
 from tests.tender.evaluation.conftest import city, make_draft_tender, make_expert, now, opened  # noqa: F401
-from tests.tender.evaluation.flow import formed_panel
+from tests.tender.evaluation.flow import formed_panel, technical_only
 from tests.tender.tenders.conftest import make_tender, people  # noqa: F401
 
 REASON = "方案中没有电梯困人和水管爆裂的应急处置流程，按无计分。"
-
-
-def technical_only(scheme: dict) -> dict:
-    result = copy.deepcopy(scheme)
-    for block in result["blocks"]:
-        if block["key"] == "technical":
-            block["items"], block["points"] = [["understanding", 8], ["organisation", 8], ["emergency", 6]], 22
-        elif block["key"] in ("business", "presentation"):
-            block["items"], block["points"] = [], 0
-    return result
 
 
 def score_by_keyboard(page, outlier: bool, wait: bool = True) -> None:
@@ -127,10 +115,11 @@ def test_locking_straight_after_the_last_key_locks_what_is_on_screen(live_server
     """The lock form waits for the change still on its way: the server never refuses a sheet as incomplete
     that the expert sees complete, and never locks an older revision of it."""
     from tender.evaluation.models import ScoreSheet
+    from tender.evaluation.operations import committee
 
     world = opened(scheme=technical_only)
     panel = formed_panel(world)
-    membership = committee_members(panel)[0]
+    membership = committee.panel_members(panel)[0].membership
     sign_in(page, live_server, membership.user, password="x")
     page.goto(f"{live_server}/evaluation/panels/{panel.id}/score/technical")
     score_by_keyboard(page, outlier=False, wait=False)
@@ -143,8 +132,3 @@ def test_locking_straight_after_the_last_key_locks_what_is_on_screen(live_server
     assert sheet.locked_at is not None
     assert len([s for s in sheet.scores if s.points is not None]) == 9
 
-
-def committee_members(panel):
-    from tender.evaluation.operations import committee
-
-    return [i.membership for i in committee.panel_members(panel)]

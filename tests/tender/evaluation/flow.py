@@ -9,13 +9,27 @@ from core.extensions import db
 from tests.factories import unused_totp_code
 
 
-def formed_panel(world):
-    """Draw the panel of an opened tender and have every member accept."""
+def technical_only(scheme: dict) -> dict:
+    """A scheme of three technical items and nothing else (for ``opened(scheme=...)``)."""
+    import copy
+
+    result = copy.deepcopy(scheme)
+    for block in result["blocks"]:
+        if block["key"] == "technical":
+            block["items"], block["points"] = [["understanding", 8], ["organisation", 8], ["emergency", 6]], 22
+        elif block["key"] in ("business", "presentation"):
+            block["items"], block["points"] = [], 0
+    return result
+
+
+def formed_panel(world, **draw):
+    """Draw the panel of an opened tender (5 experts, 2 reserves unless ``draw`` says otherwise) and have
+    every drawn member accept."""
     from tender.evaluation.operations import committee
 
     tender, officer = world["tender"], world["people"]["officer"]
     committee.prepare_tender_draw(tender, {"evaluation_starts_at": tender.bid_deadline + timedelta(hours=20),
-                                           "members": 5, "reserves": 2}, actor=officer)
+                                           "members": 5, "reserves": 2, **draw}, actor=officer)
     db.session.commit()
     panel = committee.perform_tender_draw(tender, {"witness": "2026-10-20 见证"}, actor=officer)
     db.session.commit()

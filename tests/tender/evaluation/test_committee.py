@@ -118,14 +118,12 @@ def test_the_bureau_marks_an_absent_expert_on_the_panel_page(client, login, logo
     """The seats table offers the bureau "did not come" for an expert who accepted; a note is required;
     the tenderer is offered nothing and is refused."""
     from tender.evaluation.models import InvitationStatus
-    from tender.evaluation.operations import committee, profile_for
+    from tender.evaluation.operations import profile_for
     from tests.factories import csrf_token
+    from tests.tender.evaluation.flow import formed_panel
 
     world = opened()
-    panel = _draw(world, clock)
-    for invitation in list(panel.invitations):
-        committee.answer_invitation(invitation, {"answer": "accept"}, actor=None)
-    db.session.commit()
+    panel = formed_panel(world)
     absent = panel.invitations[0]
     url = f"/evaluation/tenders/{world['tender'].id}/panel"
     action = f"{url}/seats/{absent.id}/absent"
